@@ -1,0 +1,33 @@
+// The command line of SPEC §6, parsed into one struct. No clang here: usage errors are
+// found before anything heavy starts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lockcheck {
+
+struct CliOptions {
+  enum class Mode { Analyze, Extract, Link, ListRules, Explain, Version, Help };
+  Mode mode = Mode::Analyze;
+  std::vector<std::string> paths;      // sources (analyze, extract) or facts files (link)
+  std::string buildDir;                // -p
+  std::string format = "text";
+  std::string output;                  // -o
+  unsigned jobs = 1;                   // -j
+  std::vector<std::string> rulePaths;  // --rules
+  std::string configPath;              // --config
+  std::string baselinePath;            // --baseline
+  bool writeBaseline = false;          // --write-baseline
+  std::string changedSince;            // --changed-since
+  std::string cacheDir;                // --cache-dir
+  bool quiet = false;
+  std::string explainRule;
+  std::vector<std::string> extraArgs;  // after --
+};
+
+// False on a usage error, with `error` saying what is wrong.
+bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::string &error);
+const char *usageText();
+
+} // namespace lockcheck
