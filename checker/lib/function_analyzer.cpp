@@ -133,12 +133,15 @@ private:
   std::unique_ptr<CFG> cfg_;
   std::vector<LockSet> entry_;
   bool emit_ = false;
+  bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
   std::set<std::string> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
 };
 
 void FunctionWalk::finding(const char *rule, Severity sev, SourceLocation loc, std::string message,
                            const LockRef *lock, std::vector<TraceStep> trace) {
   if (!emit_) return;
+  if (lockImplementation_ && std::string(rule) != "blocking-under-lock" && std::string(rule) != "lock-across-await")
+    return;
   Finding f;
   f.rule = rule;
   f.severity = sev;
@@ -447,8 +450,8 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
   ev.where = at(loc);
   ev.held = state.definite();
   if (call.isConstruct) ev.receiverType = normalizedTypeName(cast<CXXConstructExpr>(call.expr)->getType());
-  else if (call.object) ev.receiverType = normalizedTypeName(call.object->getType());
-  else if (!call.args.empty()) ev.receiverType = normalizedTypeName(call.args[0]->getType());
+  else if (call.object) ev.receiverType = normalizedTypeName(call.object->IgnoreParenImpCasts()->getType());
+  else if (!call.args.empty()) ev.receiverType = normalizedTypeName(call.args[0]->IgnoreParenImpCasts()->getType());
 
   if (const auto *method = dyn_cast<CXXMethodDecl>(callee)) {
     if (call.implicitThis || (call.object && isa<CXXThisExpr>(call.object->IgnoreParenImpCasts()))) ev.thisArg = "t:";
@@ -682,7 +685,7 @@ void FunctionWalk::collectManualUnlocks() {
 }
 
 void FunctionWalk::checkExits() {
-  if (rec_.annotatedAcquire(fn_)) return;
+  if (lockImplementation_) return;
   const CFGBlock &exit = cfg_->getExit();
   std::set<std::pair<std::string, SourcePoint>> reported;
   for (const auto &pred : exit.preds()) {
@@ -727,6 +730,7 @@ bool FunctionWalk::run() {
   cfg_ = CFG::buildCFG(fn_, const_cast<Stmt *>(body), &ctx_, options);
   if (!cfg_) return false;
 
+  lockImplementation_ = rec_.isLockImplementation(fn_);
   collectManualUnlocks();
   entry_.assign(cfg_->getNumBlockIDs(), LockSet{});
   LockSet start;

@@ -301,6 +301,17 @@ std::vector<LockRef> LockRecognizer::requiredLocks(const FunctionDecl *fn) const
   return out;
 }
 
+bool LockRecognizer::isLockImplementation(const FunctionDecl *fn) const {
+  if (fn->hasAttr<AcquireCapabilityAttr>() || fn->hasAttr<ReleaseCapabilityAttr>() ||
+      fn->hasAttr<TryAcquireCapabilityAttr>())
+    return true;
+  const auto *method = dyn_cast<CXXMethodDecl>(fn);
+  if (!method) return false;
+  const CXXRecordDecl *rec = method->getParent();
+  return rec->hasAttr<CapabilityAttr>() || rec->hasAttr<ScopedLockableAttr>() ||
+         packs_.lockType(normalizedName(rec)) || packs_.guardType(normalizedName(rec));
+}
+
 bool LockRecognizer::annotatedAcquire(const FunctionDecl *fn) const {
   return fn->hasAttr<AcquireCapabilityAttr>() || fn->hasAttr<TryAcquireCapabilityAttr>();
 }

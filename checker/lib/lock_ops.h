@@ -57,6 +57,10 @@ public:
   // The locks that attributes like requires_capability(mu) name, in fn's own terms.
   std::vector<LockRef> requiredLocks(const clang::FunctionDecl *fn) const;
   bool annotatedAcquire(const clang::FunctionDecl *fn) const;
+  // The body of a lock primitive itself (an annotated lock/unlock function, a member of a
+  // capability, scoped_lockable or pack lock class): it may legitimately end holding, or
+  // release what it did not take.
+  bool isLockImplementation(const clang::FunctionDecl *fn) const;
   std::optional<LockRef> lockRef(const clang::Expr *expr, const clang::FunctionDecl *fn) const;
 
 private:

@@ -7,7 +7,7 @@
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/StmtCXX.h>
-#include <clang/Lex/Lexer.h>
+#include <clang/Basic/SourceManager.h>
 
 namespace lockcheck {
 using namespace clang;
@@ -56,13 +56,13 @@ private:
       if (!var || !rec_.isGuardType(var->getType())) continue;
       const auto *construct = dyn_cast_or_null<CXXConstructExpr>(var->getInit());
       if (!construct || construct->getNumArgs() != 0) continue;
-      // `T(name);` — the declarator is parenthesised: look at the text before the name.
+      // `T(name);` — the declarator is parenthesised: the token before the name is '('.
       const SourceManager &sm = ctx_.getSourceManager();
-      SourceLocation typeEnd = var->getTypeSourceInfo()->getTypeLoc().getEndLoc();
-      CharSourceRange between = CharSourceRange::getCharRange(
-          Lexer::getLocForEndOfToken(typeEnd, 0, sm, ctx_.getLangOpts()), var->getLocation());
-      std::string text = Lexer::getSourceText(between, sm, ctx_.getLangOpts()).str();
-      if (text.find('(') == std::string::npos) continue;
+      SourceLocation nameLoc = sm.getFileLoc(var->getLocation());
+      const char *begin = sm.getCharacterData(sm.getFileLoc(decl->getBeginLoc()));
+      const char *p = sm.getCharacterData(nameLoc);
+      while (p > begin && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n')) --p;
+      if (p == begin || p[-1] != '(') continue;
       report(decl->getBeginLoc(), "this declares a new, empty guard named '" + var->getNameAsString() +
                                       "' instead of locking '" + var->getNameAsString() +
                                       "' (the most vexing parse); write 'std::unique_lock<...> lock(" +
