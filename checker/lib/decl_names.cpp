@@ -7,6 +7,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/Type.h>
+#include <clang/Basic/FileManager.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Index/USRGeneration.h>
 #include <llvm/ADT/SmallString.h>
@@ -70,7 +71,10 @@ SourcePoint sourcePoint(const SourceManager &sm, SourceLocation loc) {
   SourceLocation spelling = sm.getFileLoc(loc);
   PresumedLoc p = sm.getPresumedLoc(spelling);
   if (p.isInvalid()) return {};
-  return SourcePoint{displayPath(p.getFilename()), p.getLine(), p.getColumn()};
+  // Names relative to the compile command's directory, not to ours.
+  llvm::SmallString<256> name(p.getFilename());
+  sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);
+  return SourcePoint{displayPath(std::string(name.str())), p.getLine(), p.getColumn()};
 }
 
 static std::string templateArgsText(const FunctionDecl *fn) {

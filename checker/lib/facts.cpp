@@ -86,7 +86,8 @@ std::string factsToJson(const TUFacts &facts) {
     json acquires = json::array(), invokes = json::array(), calls = json::array();
     for (const auto &a : fn.acquires)
       acquires.push_back({{"lock", lockJson(a.lock)}, {"where", pointJson(a.where)}, {"bounded", a.bounded},
-                          {"group", a.groupMember}, {"held_before", heldJson(a.heldBefore)}});
+                          {"group", a.groupMember}, {"held_before", heldJson(a.heldBefore)},
+                          {"reacquire", a.reacquire}});
     for (const auto &i : fn.invokes)
       invokes.push_back({{"param", i.param}, {"where", pointJson(i.where)}, {"held", heldJson(i.held)}});
     for (const auto &c : fn.calls) calls.push_back(callJson(c));
@@ -97,6 +98,7 @@ std::string factsToJson(const TUFacts &facts) {
                       {"nonblocking", fn.annotatedNonblocking},
                       {"handler", fn.annotatedHandler},
                       {"lambda", fn.isLambda},
+                      {"entry_locks", fn.entryLocks},
                       {"calls", calls},
                       {"acquires", acquires},
                       {"invokes", invokes}};
@@ -136,10 +138,11 @@ bool factsFromJson(const std::string &text, TUFacts &out, std::string &error) {
       fn.annotatedNonblocking = j.at("nonblocking");
       fn.annotatedHandler = j.at("handler");
       fn.isLambda = j.at("lambda");
+      fn.entryLocks = j.at("entry_locks").get<std::vector<std::string>>();
       for (const auto &c : j.at("calls")) fn.calls.push_back(callFrom(c));
       for (const auto &a : j.at("acquires"))
         fn.acquires.push_back(AcquireEvent{lockFrom(a.at("lock")), pointFrom(a.at("where")), a.at("bounded"),
-                                           a.at("group"), heldFrom(a.at("held_before"))});
+                                           a.at("group"), heldFrom(a.at("held_before")), a.at("reacquire")});
       for (const auto &i : j.at("invokes"))
         fn.invokes.push_back(InvokeEvent{i.at("param"), pointFrom(i.at("where")), heldFrom(i.at("held"))});
       out.functions.emplace(key, std::move(fn));

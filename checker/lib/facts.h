@@ -62,6 +62,7 @@ struct AcquireEvent {
   bool bounded = false;      // try_lock, timed, try_to_lock
   bool groupMember = false;  // one of several taken at once (std::lock, scoped_lock)
   std::vector<HeldLock> heldBefore;
+  bool reacquire = false;    // retakes a lock held on entry (requires_capability) after releasing it
 };
 
 // The function invokes its callable parameter `param` here.
@@ -80,6 +81,7 @@ struct FunctionFacts {
   bool annotatedNonblocking = false;
   bool annotatedHandler = false;
   bool isLambda = false;
+  std::vector<std::string> entryLocks; // keys held on entry (requires_capability)
   std::vector<CallEvent> calls;
   std::vector<AcquireEvent> acquires;
   std::vector<InvokeEvent> invokes;

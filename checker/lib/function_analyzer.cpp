@@ -77,7 +77,9 @@ bool isCallableParam(const ParmVarDecl *parm) {
 int callableParamIndex(const Expr *e, const FunctionDecl *fn) {
   e = stripCallable(e);
   if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(e))
-    if (const auto *parm = dyn_cast<ParmVarDecl>(ref->getDecl()); parm && parm->getDeclContext() == fn && isCallableParam(parm))
+    if (const auto *parm = dyn_cast<ParmVarDecl>(ref->getDecl());
+        parm && isa<FunctionDecl>(parm->getDeclContext()) &&
+        cast<FunctionDecl>(parm->getDeclContext())->getCanonicalDecl() == fn->getCanonicalDecl() && isCallableParam(parm))
       return static_cast<int>(parm->getFunctionScopeIndex());
   return -1;
 }
@@ -135,6 +137,7 @@ private:
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
   std::set<std::string> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
+  std::set<std::string> entryKeys_;      // locks held on entry (requires_capability)
 };
 
 void FunctionWalk::finding(const char *rule, Severity sev, SourceLocation loc, std::string message,
@@ -156,8 +159,9 @@ void FunctionWalk::finding(const char *rule, Severity sev, SourceLocation loc, s
 void FunctionWalk::acquire(LockSet &state, const LockRef &lock, SourceLocation loc, const VarDecl *guard,
                            bool manualMember, bool bounded, bool group, bool pending) {
   SourcePoint where = at(loc);
+  bool reacquire = entryKeys_.count(lock.key) > 0; // the caller's lock, taken back after a release
   if (emit_) {
-    AcquireEvent ev{lock, where, bounded, group, {}};
+    AcquireEvent ev{lock, where, bounded, group, {}, reacquire};
     for (const auto &h : state.definite())
       if (h.lock.key != lock.key) ev.heldBefore.push_back(h);
     out_.acquires.push_back(std::move(ev));
@@ -178,7 +182,12 @@ void FunctionWalk::acquire(LockSet &state, const LockRef &lock, SourceLocation l
             "'" + lock.display + "' is locked and unlocked by hand; a std::lock_guard or std::unique_lock "
             "would release it on every path",
             &lock);
-  state.facts.push_back(LockFact{lock, where, guard, pending, false});
+  // A lock its scoped guard still owns (released by hand for slow work, then retaken).
+  if (!guard && !pending)
+    for (const auto &b : state.bindings)
+      if (b.lockedOnConstruction && std::any_of(b.locks.begin(), b.locks.end(), [&](const LockRef &l) { return l.key == lock.key; }))
+        guard = b.guard;
+  state.facts.push_back(LockFact{lock, where, guard, pending, reacquire});
 }
 
 void FunctionWalk::release(LockSet &state, const std::string &key, SourceLocation loc, const VarDecl *guard,
@@ -310,7 +319,7 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
     return;
   case GuardConstruction::Try:
   case GuardConstruction::Lock: {
-    state.bind(GuardBinding{var, g.locks, at(loc)});
+    state.bind(GuardBinding{var, g.locks, at(loc), g.mode == GuardConstruction::Lock});
     bool pending = g.mode == GuardConstruction::Try;
     for (const auto &l : g.locks) acquire(state, l, loc, var, false, pending, g.locks.size() > 1, pending);
     return;
@@ -735,7 +744,11 @@ bool FunctionWalk::run() {
   entry_.assign(cfg_->getNumBlockIDs(), LockSet{});
   LockSet start;
   start.reachable = true;
-  for (const auto &l : rec_.requiredLocks(fn_)) start.facts.push_back(LockFact{l, at(fn_->getLocation()), nullptr, false, true});
+  for (const auto &l : rec_.requiredLocks(fn_)) {
+    start.facts.push_back(LockFact{l, at(fn_->getLocation()), nullptr, false, true});
+    entryKeys_.insert(l.key);
+    out_.entryLocks.push_back(l.key);
+  }
   const CFGBlock &entryBlock = cfg_->getEntry();
   entry_[entryBlock.getBlockID()] = start;
 

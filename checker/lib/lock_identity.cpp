@@ -56,7 +56,10 @@ std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
     if (!var) return std::nullopt;
     if (const auto *parm = dyn_cast<ParmVarDecl>(var)) {
       unsigned index = parm->getFunctionScopeIndex();
-      if (parm->getDeclContext() != fn) return Path{"l:" + parm->getNameAsString(), nullptr, false};
+      // Attributes on an earlier declaration name that declaration's parameters.
+      const auto *owner = dyn_cast<FunctionDecl>(parm->getDeclContext());
+      if (!owner || !fn || owner->getCanonicalDecl() != fn->getCanonicalDecl())
+        return Path{"l:" + parm->getNameAsString(), nullptr, false};
       return Path{"p" + std::to_string(index) + ":", nullptr, false};
     }
     if (var->hasGlobalStorage()) return Path{"g:" + normalizedName(var), nullptr, true};

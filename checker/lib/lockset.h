@@ -25,6 +25,7 @@ struct GuardBinding {
   const clang::VarDecl *guard = nullptr;
   std::vector<LockRef> locks;
   SourcePoint declared;
+  bool lockedOnConstruction = false; // its destructor unlocks, even after a manual unlock/relock
 };
 
 class LockSet {

@@ -188,13 +188,16 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
   if (fn == functions_.end() || !acquisitionsInProgress_.insert(key).second) return none;
   std::vector<Acquisition> result;
   for (const auto &a : fn->second.acquires)
-    result.push_back(Acquisition{a.lock, a.bounded, {{a.where, quoted(a.lock.display) + " acquired here"}}});
+    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, {{a.where, quoted(a.lock.display) + " acquired here"}}});
   for (const auto &call : fn->second.calls) {
     for (const auto &sub : acquisitions(call.callee)) {
       Acquisition t = sub;
       t.lock.key = translateKey(sub.lock.key, call.thisArg, call.argLocks);
       if (t.lock.key.empty()) continue;
       if (t.lock.order.rfind("f:", 0) != 0 && t.lock.order.rfind("g:", 0) != 0) t.lock.order = t.lock.key;
+      // A lock this function holds on entry can only be taken again after it let go of it.
+      if (std::find(fn->second.entryLocks.begin(), fn->second.entryLocks.end(), t.lock.key) != fn->second.entryLocks.end())
+        t.reacquire = true;
       t.path.insert(t.path.begin(), TraceStep{call.where, "calls " + call.calleeName});
       if (result.size() < 64) result.push_back(std::move(t));
     }
@@ -261,7 +264,7 @@ void ProgramLinker::doubleLockThroughCalls(std::vector<Finding> &out) {
     for (const auto &call : fn.calls) {
       if (call.held.empty()) continue;
       for (const auto &acq : acquisitions(call.callee)) {
-        if (acq.bounded || acq.lock.recursive) continue;
+        if (acq.bounded || acq.reacquire || acq.lock.recursive) continue;
         std::string translated = translateKey(acq.lock.key, call.thisArg, call.argLocks);
         for (const auto &h : call.held) {
           if (h.lock.key != translated || h.lock.recursive || (h.lock.shared && acq.lock.shared)) continue;

@@ -32,6 +32,7 @@ private:
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
     bool bounded = false;
+    bool reacquire = false;
     std::vector<TraceStep> path; // call steps down to the acquisition
   };
   struct Invocation {

@@ -12,6 +12,7 @@
 #include <clang/Tooling/Tooling.h>
 #include <llvm/Option/ArgList.h>
 #include <llvm/Option/OptTable.h>
+#include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <atomic>
@@ -107,13 +108,15 @@ TUResult extractOne(const std::string &file, const CompileSetup &setup, const Ru
   TUResult result;
   result.file = displayPath(file);
   std::string absolute = fs::absolute(file).lexically_normal().string();
-  ClangTool tool(*setup.database, {absolute});
+  // A private working directory per tool: the real one is shared by all worker threads.
+  ClangTool tool(*setup.database, {absolute}, std::make_shared<PCHContainerOperations>(),
+                 llvm::vfs::createPhysicalFileSystem());
   tool.clearArgumentsAdjusters();
   tool.appendArgumentsAdjuster(getClangStripOutputAdjuster());
   tool.appendArgumentsAdjuster(getClangStripDependencyFileAdjuster());
   tool.appendArgumentsAdjuster(dropUnknownOptions());
   tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
-      {"-fsyntax-only", "-w", "-resource-dir=" LOCKCHECK_CLANG_RESOURCE_DIR}, ArgumentInsertPosition::END));
+      {"-fsyntax-only", "-w", "-fno-caret-diagnostics", "-resource-dir=" LOCKCHECK_CLANG_RESOURCE_DIR}, ArgumentInsertPosition::END));
   FirstError errors;
   tool.setDiagnosticConsumer(&errors);
   tool.setPrintErrorMessage(false);
@@ -164,8 +167,10 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
   return true;
 }
 
-std::vector<TUResult> extractAll(const std::vector<std::string> &files, const CompileSetup &setup,
+std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, const CompileSetup &setup,
                                  const RulePacks &packs, unsigned jobs, const ProgressFn &progress) {
+  std::vector<std::string> files;
+  for (const auto &f : givenFiles) files.push_back(fs::absolute(f).lexically_normal().string());
   std::vector<TUResult> results(files.size());
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
