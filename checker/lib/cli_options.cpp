@@ -24,7 +24,9 @@ const char *usageText() {
          "  --config FILE     project configuration (default: .lockcheck.json found upward)\n"
          "  --baseline FILE   report only findings not in FILE; with --write-baseline, write it\n"
          "  --changed-since R report only findings touching lines changed since git revision R\n"
-         "  --cache-dir DIR   where per-file facts are cached\n"
+         "  --cache-dir DIR   where per-file facts are cached (default: next to\n"
+         "                    compile_commands.json, else ~/.cache/lockcheck)\n"
+         "  --no-cache        analyse every file again\n"
          "  --quiet           no progress, no notices\n";
 }
 
@@ -73,6 +75,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
     else if (arg == "--write-baseline") out.writeBaseline = true;
     else if (arg == "--changed-since") { if (!value(arg, out.changedSince)) return false; }
     else if (arg == "--cache-dir") { if (!value(arg, out.cacheDir)) return false; }
+    else if (arg == "--no-cache") out.noCache = true;
     else if (arg == "--quiet" || arg == "-q") out.quiet = true;
     else if (arg == "--list-rules") out.mode = CliOptions::Mode::ListRules;
     else if (arg == "--explain") { if (!value(arg, out.explainRule)) return false; out.mode = CliOptions::Mode::Explain; }

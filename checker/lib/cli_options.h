@@ -21,6 +21,7 @@ struct CliOptions {
   bool writeBaseline = false;          // --write-baseline
   std::string changedSince;            // --changed-since
   std::string cacheDir;                // --cache-dir
+  bool noCache = false;                // --no-cache
   bool quiet = false;
   std::string explainRule;
   std::vector<std::string> extraArgs;  // after --

@@ -1,5 +1,7 @@
 #include "driver.h"
 
+#include "facts_cache.h"
+
 #include "baseline.h"
 #include "changed_lines.h"
 #include "cli_options.h"
@@ -162,8 +164,22 @@ int analyze(Session &s, const char *argv0) {
     std::cerr << "lockcheck: no compile_commands.json found; using -std=c++20 and the sources' include "
                  "directories (pass -p BUILD_DIR to use your build's flags)\n";
 
+  std::unique_ptr<FactsCache> cache;
+  if (!s.options.noCache) {
+    std::string dir = s.options.cacheDir;
+    if (dir.empty() && !setup.databasePath.empty())
+      dir = (fs::path(setup.databasePath).parent_path() / ".lockcheck-cache").string();
+    if (dir.empty()) {
+      const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+      if (xdg && *xdg) dir = std::string(xdg) + "/lockcheck";
+      else if (home && *home) dir = std::string(home) + "/.cache/lockcheck";
+    }
+    if (!dir.empty())
+      cache = std::make_unique<FactsCache>(dir, std::string(LOCKCHECK_VERSION) + "/" + std::to_string(kFactsVersion) +
+                                                    "/" + s.packs.fingerprint());
+  }
   Progress progress(!s.options.quiet);
-  std::vector<TUResult> results = extractAll(files, setup, s.packs, s.options.jobs, progress);
+  std::vector<TUResult> results = extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get());
   ProgramLinker linker(s.packs);
   for (auto &r : results) {
     if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});

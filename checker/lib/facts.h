@@ -102,6 +102,7 @@ struct TUFacts {
   std::map<std::string, FunctionFacts> functions; // defined here, by key
   std::map<std::string, DeclFacts> decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
+  std::vector<std::string> inputs;                // files the TU read (for the cache; not serialised)
 };
 
 // JSON round trip. `fromJson` returns false and sets `error` on a malformed or

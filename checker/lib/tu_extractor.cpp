@@ -9,6 +9,7 @@
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/FileManager.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
 
@@ -98,6 +99,11 @@ public:
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
     extractor.TraverseDecl(ctx.getTranslationUnitDecl());
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      llvm::SmallString<256> name(it->first.getName());
+      sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);
+      out_.inputs.push_back(std::string(name.str()));
+    }
   }
 
 private:

@@ -1,6 +1,7 @@
 #include "tu_runner.h"
 
 #include "decl_names.h"
+#include "facts_cache.h"
 #include "tu_extractor.h"
 
 #include <clang/Basic/Diagnostic.h>
@@ -168,7 +169,8 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
 }
 
 std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, const CompileSetup &setup,
-                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress) {
+                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
+                                 const FactsCache *cache) {
   std::vector<std::string> files;
   for (const auto &f : givenFiles) files.push_back(fs::absolute(f).lexically_normal().string());
   std::vector<TUResult> results(files.size());
@@ -176,7 +178,20 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
   std::mutex progressMutex;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      results[i] = extractOne(files[i], setup, packs);
+      std::string command;
+      if (cache)
+        for (const auto &c : setup.database->getCompileCommands(files[i])) {
+          command += c.Directory + "\n";
+          for (const auto &arg : c.CommandLine) command += arg + "\n";
+        }
+      TUResult &r = results[i];
+      if (cache && cache->lookup(files[i], command, r.facts)) {
+        r.file = displayPath(files[i]);
+        r.ok = r.cached = true;
+      } else {
+        r = extractOne(files[i], setup, packs);
+        if (cache && r.ok) cache->store(files[i], command, r.facts, r.facts.inputs);
+      }
       size_t d = ++done;
       if (progress) {
         std::lock_guard<std::mutex> lock(progressMutex); // one progress line at a time

@@ -31,11 +31,15 @@ struct TUResult {
   bool ok = false;
   std::string error; // first compiler error, "file:line:col: message"
   TUFacts facts;
+  bool cached = false;
 };
 
 using ProgressFn = std::function<void(size_t done, size_t total, const std::string &file)>;
+class FactsCache;
 
+// `cache` may be null. Results come back in the order of `files`.
 std::vector<TUResult> extractAll(const std::vector<std::string> &files, const CompileSetup &setup,
-                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress);
+                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
+                                 const FactsCache *cache = nullptr);
 
 } // namespace lockcheck

@@ -1,0 +1,115 @@
+#include "facts_cache.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace lockcheck {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kCacheVersion = 1;
+
+uint64_t fnv1a(const std::string &bytes, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string hex(uint64_t v) {
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool readFile(const std::string &path, std::string &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  out = s.str();
+  return true;
+}
+
+struct Stamp {
+  long long size = -1;
+  long long mtime = 0;
+};
+
+Stamp stampOf(const std::string &path) {
+  std::error_code ec;
+  Stamp s;
+  auto size = fs::file_size(path, ec);
+  if (ec) return s;
+  auto time = fs::last_write_time(path, ec);
+  if (ec) return s;
+  s.size = static_cast<long long>(size);
+  s.mtime = static_cast<long long>(time.time_since_epoch().count());
+  return s;
+}
+
+} // namespace
+
+std::string contentHash(const std::string &bytes) { return hex(fnv1a(bytes)); }
+
+std::string FactsCache::entryPath(const std::string &file, const std::string &command) const {
+  return (fs::path(dir_) / (hex(fnv1a(command, fnv1a(file))) + ".json")).string();
+}
+
+bool FactsCache::lookup(const std::string &file, const std::string &command, TUFacts &out) const {
+  std::string text;
+  if (!readFile(entryPath(file, command), text)) return false;
+  try {
+    json entry = json::parse(text);
+    if (entry.at("cache_version") != kCacheVersion || entry.at("salt") != salt_ || entry.at("file") != file ||
+        entry.at("command") != command)
+      return false;
+    for (const auto &dep : entry.at("deps")) {
+      std::string path = dep.at(0);
+      Stamp now = stampOf(path);
+      if (now.size < 0) return false;
+      if (now.size == dep.at(1).get<long long>() && now.mtime == dep.at(2).get<long long>()) continue;
+      std::string bytes;
+      if (!readFile(path, bytes) || contentHash(bytes) != dep.at(3).get<std::string>()) return false;
+    }
+    std::string error;
+    return factsFromJson(entry.at("facts").get<std::string>(), out, error);
+  } catch (const std::exception &) {
+    return false; // corrupted: treated as a miss and rewritten
+  }
+}
+
+void FactsCache::store(const std::string &file, const std::string &command, const TUFacts &facts,
+                       const std::vector<std::string> &deps) const {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return;
+  json depList = json::array();
+  for (const auto &path : deps) {
+    std::string bytes;
+    Stamp s = stampOf(path);
+    if (s.size < 0 || !readFile(path, bytes)) return; // cannot vouch for it: do not cache
+    depList.push_back({path, s.size, s.mtime, contentHash(bytes)});
+  }
+  json entry = {{"cache_version", kCacheVersion}, {"salt", salt_}, {"file", file}, {"command", command},
+                {"deps", depList}, {"facts", factsToJson(facts)}};
+  // Write to a temporary name and rename: readers never see half an entry.
+  std::string path = entryPath(file, command);
+  std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + hex(fnv1a(file));
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << entry.dump();
+    if (!out) return;
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+} // namespace lockcheck

@@ -1,0 +1,58 @@
+#pragma once
+// A fixed set of worker threads with a bounded FIFO queue. Submitting to a
+// full queue fails at once (the caller answers 503 + Retry-After) instead of
+// letting waits grow without bound.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lcs {
+
+class JobPool {
+ public:
+  // run(queue_ms) executes on a worker; expired() instead when the job
+  // waited longer than max_wait (0 = no limit).
+  struct Job {
+    std::function<void(double queue_ms)> run;
+    std::function<void()> expired;
+    std::chrono::steady_clock::time_point enqueued;
+  };
+  enum class Submit { ok, full, lock_timeout, stopped };
+
+  JobPool(std::string name, int threads, int queue_cap, std::chrono::milliseconds max_wait,
+          std::atomic<std::int64_t>* depth_gauge, std::atomic<std::int64_t>* busy_gauge);
+  ~JobPool();
+  JobPool(const JobPool&) = delete;
+  JobPool& operator=(const JobPool&) = delete;
+
+  Submit submit(std::function<void(double)> run, std::function<void()> expired = {});
+  void stop();
+  int threads() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  void worker_loop();
+  bool take(Job& out);
+
+  std::string name_;
+  std::chrono::milliseconds max_wait_;
+  std::size_t limit_;  // waiting + running jobs
+  std::atomic<std::int64_t>* depth_gauge_;
+  std::atomic<std::int64_t>* busy_gauge_;
+
+  std::timed_mutex mu_;
+  std::condition_variable_any cv_;
+  std::vector<Job> ring_;  // guarded by mu_
+  std::size_t head_ = 0;   // guarded by mu_
+  std::size_t count_ = 0;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::atomic<std::size_t> running_{0};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace lcs

@@ -1,0 +1,52 @@
+#pragma once
+// One HTTP connection, Beast async style: do_x starts a step, on_x handles
+// its completion, all on the connection's strand. One request at a time.
+#include <array>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "app.h"
+#include "exchange.h"
+
+namespace lcs {
+
+// Set on SIGTERM: sessions stop reading new requests after the current one.
+extern std::atomic<bool> g_stopping;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // `reject`: over MAX_CONNECTIONS; answer 503 and close.
+  Session(boost::asio::ip::tcp::socket&& socket, App& app, bool reject);
+  ~Session();
+  void run();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void dispatch();
+  void answer_early(http::status status, const std::string& message, const std::string& kind);
+  void send(Response&& res);
+  void do_write();
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+  void do_close();
+  void do_drain();
+  void on_drain(boost::beast::error_code ec, std::size_t bytes);
+  void finish_exchange(int status);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  App& app_;
+  bool reject_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  ExchangePtr ex_;
+  std::optional<Response> res_;
+  std::array<char, 4096> drain_buf_{};
+  std::size_t drained_ = 0;
+};
+
+}  // namespace lcs
