@@ -7,7 +7,7 @@ packages=(
   clang-19 libclang-19-dev libclang-cpp19-dev llvm-19-dev
   nlohmann-json3-dev libgtest-dev
   libboost1.81-dev libpqxx-dev postgresql libcrypt-dev libssl-dev
-  python3-jsonschema pre-commit npm
+  python3-jsonschema pre-commit
 )
 missing=()
 for p in "${packages[@]}"; do
