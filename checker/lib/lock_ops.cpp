@@ -83,6 +83,13 @@ const VarDecl *LockRecognizer::guardVariable(const Expr *expr) const {
     std::string name = normalizedName(call->getDirectCallee());
     if (name == "std::move" || name == "std::forward") expr = call->getArg(0)->IgnoreParenImpCasts();
   }
+  // `*opt` / `opt.value()` on a std::optional guard names the same guard.
+  if (const auto *op = dyn_cast<CXXOperatorCallExpr>(expr);
+      op && (op->getOperator() == OO_Star || op->getOperator() == OO_Arrow) && op->getNumArgs() == 1)
+    expr = op->getArg(0)->IgnoreParenImpCasts();
+  else if (const auto *m = dyn_cast<CXXMemberCallExpr>(expr);
+           m && m->getMethodDecl() && m->getMethodDecl()->getNameAsString() == "value" && m->getImplicitObjectArgument())
+    expr = m->getImplicitObjectArgument()->IgnoreParenImpCasts();
   if (const auto *ref = dyn_cast<DeclRefExpr>(expr))
     if (const auto *var = dyn_cast<VarDecl>(ref->getDecl()); var && isGuardType(var->getType())) return var;
   return nullptr;
