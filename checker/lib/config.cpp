@@ -223,7 +223,7 @@ bool loadConfig(const std::string &path, Config &config, std::string &error) {
   json root;
   try {
     root = json::parse(text.str());
-  } catch (const json::parse_error &e) {
+  } catch (const json::exception &e) { // parse_error, and out_of_range for numbers like 1e400
     error = path + ": invalid JSON: " + e.what(); // the parser's message carries line and column
     return false;
   }

@@ -202,6 +202,9 @@ bool RulePacks::loadText(const std::string &text, const std::string &origin, std
     }
     error = origin + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " + e.what();
     return false;
+  } catch (const json::exception &e) { // e.g. out_of_range for a number like 1e400
+    error = origin + ": invalid JSON: " + e.what();
+    return false;
   }
   // Build into copies and swap in at the end: a bad pack leaves nothing half-loaded.
   RulePacks staged = *this;
