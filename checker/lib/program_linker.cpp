@@ -386,10 +386,11 @@ std::vector<Finding> ProgramLinker::link() {
   doubleLockThroughCalls(out);
   lockOrder(out);
   unboundedInHandlers(out);
-  // One finding per anchor and rule: the first (most direct) explanation wins.
+  // One finding per anchor line and rule (SPEC §2: the anchor is a line): the first,
+  // leftmost explanation wins.
   sortFindings(out);
-  std::set<std::pair<SourcePoint, std::string>> seen;
-  std::erase_if(out, [&](const Finding &f) { return !seen.insert({f.anchor, f.rule}).second; });
+  std::set<std::tuple<std::string, unsigned, std::string>> seen;
+  std::erase_if(out, [&](const Finding &f) { return !seen.insert({f.anchor.file, f.anchor.line, f.rule}).second; });
   return out;
 }
 
