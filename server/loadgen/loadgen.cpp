@@ -41,6 +41,7 @@ struct Options {
   std::string password = "loadgen-password";
   long item_id = 1;
   int timeout_ms = 60000;
+  bool honor_retry_after = false;
 };
 
 const char kUsage[] =
@@ -53,7 +54,8 @@ const char kUsage[] =
     "  --csv FILE          write one row per request\n"
     "  --user U --password P   account used (registered at start if missing)\n"
     "  --item-id ID        item for 'items' (created at start)\n"
-    "  --timeout-ms MS     per-request receive timeout (default 60000)\n";
+    "  --timeout-ms MS     per-request receive timeout (default 60000)\n"
+    "  --honor-retry-after after a 503 with Retry-After, wait that long (a polite client)\n";
 
 struct Conn {
   net::io_context ioc;
@@ -153,6 +155,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.password = v;
     } else if (a == "--item-id" && (v = next())) {
       o.item_id = std::atol(v);
+    } else if (a == "--honor-retry-after") {
+      o.honor_retry_after = true;
     } else if (a == "--timeout-ms" && (v = next())) {
       o.timeout_ms = std::atoi(v);
     } else {
@@ -226,6 +230,7 @@ int main(int argc, char** argv) {
         out.push_back({std::chrono::duration<double, std::milli>(start - t0).count(), ep, st,
                        std::chrono::duration<double, std::milli>(end - start).count(), ra});
         if (st == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (st == 503 && ra && o.honor_retry_after) std::this_thread::sleep_for(std::chrono::seconds(1));
       }
     });
   }

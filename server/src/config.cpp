@@ -20,7 +20,7 @@ const Var kVars[] = {
     {"JWT_EXPIRY_S", "token lifetime in seconds (default 3600)"},
     {"BCRYPT_COST", "bcrypt cost 4..31 (default 12)"},
     {"WORKERS", "bcrypt worker threads (default: number of cores)"},
-    {"BCRYPT_QUEUE", "hashes that may wait for a worker; beyond: 503 (default 32)"},
+    {"BCRYPT_QUEUE", "hashes that may wait for a worker; beyond: 503 (default 16)"},
     {"IO_THREADS", "HTTP I/O threads (default: number of cores)"},
     {"DB_POOL_SIZE", "PostgreSQL connections, one per DB thread (default 4)"},
     {"DB_QUEUE", "DB jobs that may wait for a connection; beyond: 503 (default 128)"},

@@ -13,7 +13,7 @@ struct Config {
   int jwt_expiry_s = 3600;
   int bcrypt_cost = 12;
   int workers = 0;            // bcrypt threads; 0 = cores
-  int bcrypt_queue = 32;      // queued hashes beyond the running ones
+  int bcrypt_queue = 16;      // queued hashes beyond the running ones
   int io_threads = 0;         // Beast I/O threads; 0 = cores
   int db_pool_size = 4;       // connections, one per DB thread
   int db_queue = 128;         // queued DB jobs

@@ -146,6 +146,10 @@ void handle_metrics(App&, const ExchangePtr& ex) {
 void handle_register(App& app, const ExchangePtr& ex) {
   std::string username, password;
   if (!parse_credentials(ex, username, password)) return;
+  if (app.bcrypt.full()) {
+    metrics().bcrypt_rejected.fetch_add(1);
+    return fail_with_kind(ex, "bcrypt_queue_full");
+  }
   submit_bcrypt(app, ex, [&app, ex, username, password](double queue_ms) {
     ex->bcrypt_queue_ms = queue_ms;
     auto t0 = clock_type::now();
@@ -170,6 +174,11 @@ void handle_register(App& app, const ExchangePtr& ex) {
 void handle_login(App& app, const ExchangePtr& ex) {
   std::string username, password;
   if (!parse_credentials(ex, username, password)) return;
+  // Refuse at once when hashing is saturated, before spending a DB query.
+  if (app.bcrypt.full()) {
+    metrics().bcrypt_rejected.fetch_add(1);
+    return fail_with_kind(ex, "bcrypt_queue_full");
+  }
   auto creds = std::make_shared<std::optional<UserCredentials>>();
   app.db.submit(
       [username, creds](pqxx::connection& c) { *creds = find_credentials(c, username); },

@@ -29,6 +29,7 @@ JobPool::Submit JobPool::submit(std::function<void(double)> run, std::function<v
     if (count_ + running_.load() >= limit_) return Submit::full;
     std::swap(ring_[(head_ + count_) % ring_.size()], job);
     ++count_;
+    load_.fetch_add(1);
     if (depth_gauge_ != nullptr) depth_gauge_->store(static_cast<std::int64_t>(count_));
   }
   cv_.notify_one();
@@ -68,6 +69,7 @@ void JobPool::worker_loop() {
       job.run(queue_ms);
     if (busy_gauge_ != nullptr) busy_gauge_->fetch_sub(1);
     running_.fetch_sub(1);
+    load_.fetch_sub(1);
   }
 }
 

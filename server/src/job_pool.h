@@ -33,6 +33,9 @@ class JobPool {
 
   Submit submit(std::function<void(double)> run, std::function<void()> expired = {});
   void stop();
+  // A lock-free early check, so callers can refuse before doing other work;
+  // submit() still decides.
+  bool full() const { return load_.load(std::memory_order_relaxed) >= limit_; }
   int threads() const { return static_cast<int>(threads_.size()); }
 
  private:
@@ -52,6 +55,7 @@ class JobPool {
   std::size_t count_ = 0;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::atomic<std::size_t> running_{0};
+  std::atomic<std::size_t> load_{0};  // waiting + running, for full()
   std::vector<std::thread> threads_;
 };
 

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Integration test of lockcheck-server against a throwaway PostgreSQL.
+
+usage: server_test.py /path/to/lockcheck-server
+Drives the server over HTTP (urllib) and checks the SERVER.md contract.
+"""
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pgcluster import PgCluster, free_port  # noqa: E402
+
+PASSED = []
+FAILED = []
+
+
+def check(name, cond, detail=""):
+    (PASSED if cond else FAILED).append(name)
+    print("%s %s%s" % ("PASS" if cond else "FAIL", name, "" if cond else "  -- %s" % detail), flush=True)
+
+
+class Client:
+    def __init__(self, port):
+        self.base = "http://127.0.0.1:%d" % port
+
+    def call(self, method, path, body=None, headers=None, raw=None, timeout=10):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        t0 = time.monotonic()
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                status, hdrs, text = r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, hdrs, text = e.code, e.headers, e.read().decode()
+        elapsed = time.monotonic() - t0
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = text
+        return status, hdrs, payload, elapsed
+
+
+def wait_health(c, want, timeout=15):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = c.call("GET", "/health", timeout=3)
+            if last[0] == want:
+                return last
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return last
+
+
+def run(server_bin, pg):
+    port = free_port()
+    env = dict(os.environ,
+               LOCKCHECK_SERVER_PORT=str(port), DATABASE_URL=pg.url, JWT_SECRET="test-secret-0123456789",
+               BCRYPT_COST="4", WORKERS="2", JWT_EXPIRY_S="2", DB_POOL_SIZE="3", BODY_LIMIT="4096",
+               LOCKCHECK_DEBUG_ENDPOINTS="1", POOL_LOG_INTERVAL_S="1")
+    log_path = os.path.join(pg.root, "server.log")
+    log = open(log_path, "w")
+    proc = subprocess.Popen([server_bin], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        c = Client(port)
+        r = wait_health(c, 200)
+        check("health 200 on start", r is not None and r[0] == 200 and r[2].get("db") == "ok", r)
+
+        s, _, b, _ = c.call("GET", "/version")
+        check("version", s == 200 and {"version", "commit", "build_time"} <= set(b), b)
+
+        creds = {"username": "alice", "password": "correct-horse"}
+        s, _, b, _ = c.call("POST", "/api/auth/register", creds)
+        check("register 201", s == 201 and b.get("username") == "alice", (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/register", creds)
+        check("duplicate register 409", s == 409 and "error" in b, (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/register", {"username": "bob"})
+        check("register missing password 400", s == 400 and "error" in b, (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/register", {"username": "b o b", "password": "correct-horse"})
+        check("register bad username 400", s == 400 and "error" in b, (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/register", raw=b'{"username": "carol", "password":')
+        check("malformed JSON 400", s == 400 and "error" in b, (s, b))
+
+        s, _, b, _ = c.call("POST", "/api/auth/login", creds)
+        token = b.get("token") if isinstance(b, dict) else None
+        check("login 200 with token", s == 200 and token and token.count(".") == 2, (s, b))
+        s, h, b, _ = c.call("POST", "/api/auth/login", {"username": "alice", "password": "wrong-horse"})
+        check("login wrong password 401", s == 401 and "error" in b, (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/login", {"username": "nobody", "password": "wrong-horse"})
+        check("login unknown user 401", s == 401, (s, b))
+
+        s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer " + token})
+        check("me good token 200", s == 200 and b.get("username") == "alice", (s, b))
+        s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer " + token[:-2] + "xx"})
+        check("me bad signature 401", s == 401 and "error" in b, (s, b))
+        s, _, b, _ = c.call("GET", "/api/me")
+        check("me no token 401", s == 401, (s, b))
+        s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer garbage"})
+        check("me garbage token 401", s == 401, (s, b))
+
+        auth = {"Authorization": "Bearer " + token}
+        s, _, b, _ = c.call("GET", "/api/items/42")
+        check("item missing 404", s == 404 and "error" in b, (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/42", {"name": "widget", "qty": 1}, headers=auth)
+        check("item put 200", s == 200 and b.get("data", {}).get("qty") == 1, (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/42", {"name": "widget"})
+        check("item put without token 401", s == 401, (s, b))
+        s, h, b, _ = c.call("GET", "/api/items/42")
+        check("item get after put (cache hit)", s == 200 and h.get("X-Cache") == "hit" and b["data"]["qty"] == 1, (s, dict(h), b))
+        s, _, b, _ = c.call("PUT", "/api/items/42", {"name": "widget", "qty": 2}, headers=auth)
+        s, h, b, _ = c.call("GET", "/api/items/42")
+        check("item update visible", s == 200 and b["data"]["qty"] == 2 and b["version"] == 2, (s, b))
+        # A row written straight into the table is read through on a miss, then cached.
+        pg.psql("INSERT INTO items (id, data) VALUES (77, '{\"name\": \"direct\"}')")
+        s, h, b, _ = c.call("GET", "/api/items/77")
+        check("item read-through miss", s == 200 and h.get("X-Cache") == "miss" and b["data"]["name"] == "direct", (s, dict(h), b))
+        s, h, b, _ = c.call("GET", "/api/items/77")
+        check("item second get is a cache hit", s == 200 and h.get("X-Cache") == "hit", (s, dict(h), b))
+        s, h, b, _ = c.call("GET", "/api/items/abc")
+        check("item bad id 400", s == 400, (s, b))
+
+        s, h, b, _ = c.call("GET", "/version", headers={"X-Request-Id": "trace-abc-123"})
+        check("X-Request-Id echoed", h.get("X-Request-Id") == "trace-abc-123", dict(h))
+        s, h, b, _ = c.call("GET", "/version")
+        check("X-Request-Id generated", len(h.get("X-Request-Id", "")) >= 16, dict(h))
+
+        s, _, b, _ = c.call("POST", "/api/auth/register", raw=b'{"username":"big","password":"' + b"x" * 8000 + b'"}')
+        check("oversized body 413", s == 413 and "error" in b, (s, b))
+        s, _, b, _ = c.call("GET", "/nope")
+        check("unknown path 404 JSON", s == 404 and "error" in b, (s, b))
+        s, _, b, _ = c.call("DELETE", "/api/me")
+        check("wrong method 405 JSON", s == 405 and "error" in b, (s, b))
+
+        s, _, b, _ = c.call("GET", "/metrics")
+        needed = ["lockcheck_http_requests_total{", "lockcheck_http_request_duration_seconds_bucket{",
+                  "lockcheck_lock_wait_seconds_bucket", "lockcheck_lock_timeouts_total", "lockcheck_db_pool_size",
+                  "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth"]
+        missing = [n for n in needed if n not in b]
+        check("metrics series present", s == 200 and not missing, missing)
+
+        time.sleep(2.5)
+        s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer " + token})
+        check("me expired token 401", s == 401, (s, b))
+
+        # Database down: /health says so within ~1 s; back to ok after restart.
+        pg.stop()
+        s, _, b, el = c.call("GET", "/health")
+        check("health 503 db down", s == 503 and b.get("db") == "down", (s, b))
+        check("health 503 within 1.2 s", el < 1.2, el)
+        s, h, b, _ = c.call("GET", "/api/items/7")
+        check("item miss while db down 503 + Retry-After", s == 503 and h.get("Retry-After"), (s, b))
+        pg.start()
+        r = wait_health(c, 200, timeout=10)
+        check("health 200 after db restart", r is not None and r[0] == 200, r)
+        s, _, b, _ = c.call("POST", "/api/auth/login", creds)
+        check("login after db restart", s == 200, (s, b))
+
+        s, _, b, _ = c.call("GET", "/debug/slow?ms=6000", timeout=15)
+        check("statement_timeout 504", s == 504 and "error" in b, (s, b))
+
+        # SIGTERM with a slow request in flight: it completes, exit code 0.
+        result = {}
+
+        def slow():
+            result["r"] = c.call("GET", "/debug/slow?ms=1500", timeout=15)
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.4)
+        proc.send_signal(signal.SIGTERM)
+        t.join(20)
+        r = result.get("r")
+        check("in-flight request completes on SIGTERM", r is not None and r[0] == 200, r)
+        try:
+            rc = proc.wait(15)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check("exit code 0 after SIGTERM", rc == 0, rc)
+        try:
+            c.call("GET", "/version", timeout=2)
+            refused = False
+        except OSError:
+            refused = True
+        check("no longer accepting after SIGTERM", refused)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+    # Logs: one JSON object per line, no secrets.
+    lines = open(log_path).read().splitlines()
+    bad = [l for l in lines if not l.startswith("{")]
+    parsed = [json.loads(l) for l in lines if l.startswith("{")]
+    check("log lines are JSON", not bad and parsed, bad[:3])
+    reqs = [p for p in parsed if "status" in p]
+    fields = {"ts", "level", "trace_id", "method", "endpoint", "status", "error_kind", "duration_ms"}
+    check("request log fields", reqs and all(fields <= set(p) for p in reqs), reqs[:1])
+    check("bcrypt phase times logged", any("bcrypt_ms" in p and "bcrypt_queue_ms" in p for p in reqs))
+    check("pool stats logged", any(p.get("event") == "db_pool_stats" for p in parsed))
+    text = "\n".join(lines)
+    check("no passwords or tokens in logs", "correct-horse" not in text and token not in text and "$2b$" not in text)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    root = tempfile.mkdtemp(prefix="lockcheck-pg-")
+    pg = PgCluster(root)
+    try:
+        pg.create()
+        run(os.path.abspath(sys.argv[1]), pg)
+    except Exception as e:  # noqa: BLE001 - report and fail
+        import traceback
+        traceback.print_exc()
+        FAILED.append("exception: %s" % e)
+    finally:
+        pg.destroy()
+    print("server tests: %d passed, %d failed" % (len(PASSED), len(FAILED)))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
