@@ -206,14 +206,30 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
   return acquisitions_[key] = std::move(result);
 }
 
+bool ProgramLinker::waitsOnCallersLock(const std::string &key) const {
+  auto fn = functions_.find(key);
+  if (fn == functions_.end()) return false;
+  return std::any_of(fn->second.calls.begin(), fn->second.calls.end(),
+                     [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });
+}
+
 void ProgramLinker::blockingUnderLock(std::vector<Finding> &out) {
   for (const auto &[key, fn] : functions_) {
     for (const auto &call : fn.calls) {
       std::vector<HeldLock> held;
       for (const auto &h : call.held)
         if (!call.isWait || h.lock.key != call.waitReleases) held.push_back(h);
+      // A CondVar::Wait()-style wrapper releases the caller's lock it adopted — taken to
+      // be the innermost one held — and waits while the others stay held.
+      bool wrapperWait = !call.isWait && !held.empty() && waitsOnCallersLock(call.callee);
+      if (wrapperWait) held.pop_back();
       if (held.empty()) continue;
       Blocking b = callBlocks(call);
+      if (wrapperWait && !b.blocks) {
+        b.blocks = true;
+        b.category = "sync";
+        b.leaf = call.calleeName;
+      }
       if (!b.blocks) continue;
       std::string what = b.chain.empty() || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
       std::vector<TraceStep> trace;

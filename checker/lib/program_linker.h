@@ -55,6 +55,8 @@ private:
   void unboundedInHandlers(std::vector<Finding> &out);
 
   std::string nameOf(const std::string &key) const;
+  // A condition-variable wrapper: waits through a lock adopted from its caller.
+  bool waitsOnCallersLock(const std::string &key) const;
 
   const RulePacks &packs_;
   std::map<std::string, FunctionFacts> functions_;

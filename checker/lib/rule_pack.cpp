@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace lockcheck {
@@ -19,12 +19,20 @@ namespace {
 
 constexpr int kPackVersion = 1;
 const char *const kCategories[] = {"io", "sleep", "crypto", "db", "net", "sync", "process"};
+const char *const kTopKeys[] = {"lockcheck_pack", "name",       "description",    "blocking",
+                                "blocking_types", "nonblocking", "waits",          "lock_types",
+                                "guard_types",    "lock_functions", "invokes_callable", "handlers"};
 
-// Thrown inside the loader only; loadText turns it into the error string.
+// Thrown inside loadText only, which turns it into the error string.
 struct PackError {
-  std::string path;
+  std::string path; // JSON pointer; "" is the document
   std::string problem;
 };
+
+[[noreturn]] void fail(const std::string &path, const std::string &problem) { throw PackError{path, problem}; }
+void expect(bool ok, const std::string &path, const std::string &problem) {
+  if (!ok) fail(path, problem);
+}
 
 const char *typeName(const json &j) {
   switch (j.type()) {
@@ -37,33 +45,80 @@ const char *typeName(const json &j) {
   }
 }
 
-void expect(bool ok, const std::string &path, const std::string &problem) {
-  if (!ok) throw PackError{path, problem};
+template <class List> std::string joined(const List &items) {
+  std::string out;
+  for (const auto &item : items) out += std::string(out.empty() ? "" : ", ") + item;
+  return out;
 }
 
-void onlyKeys(const json &obj, const std::string &path, std::initializer_list<const char *> allowed) {
+template <class List> void onlyKeys(const json &obj, const std::string &path, const List &allowed) {
   for (const auto &[key, value] : obj.items()) {
-    bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char *a) { return key == a; });
-    if (!known) {
-      std::string list;
-      for (const char *a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      throw PackError{path + "/" + key, "unknown key '" + key + "' (allowed: " + list + ")"};
+    bool known = std::any_of(std::begin(allowed), std::end(allowed), [&](const char *a) { return key == a; });
+    if (!known) fail(path + "/" + key, "unknown key '" + key + "' (allowed: " + joined(allowed) + ")");
+  }
+}
+
+// Splits a pattern at its unescaped stars; `\x` stands for x. False on a trailing '\'.
+bool splitPattern(const std::string &text, std::vector<std::string> &pieces) {
+  pieces.assign(1, std::string());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      if (++i == text.size()) return false;
+      pieces.back() += text[i];
+    } else if (text[i] == '*') {
+      pieces.emplace_back();
+    } else {
+      pieces.back() += text[i];
     }
   }
+  return true;
+}
+
+// A name as the analyser produces it: catches the usual ways of writing something else.
+void checkName(const std::string &text, const std::string &path) {
+  expect(!text.empty(), path, "must not be empty");
+  expect(text.find_first_of(" \t\r\n") != 0 && text.find_last_of(" \t\r\n") != text.size() - 1, path,
+         "'" + text + "' has leading or trailing white space");
+  expect(std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }), path,
+         "control characters are not allowed in names");
+  if (text.rfind("::", 0) == 0) fail(path, "write '" + text.substr(2) + "' without the leading '::'");
+  expect(text.find('<') == std::string::npos || text.find("operator") != std::string::npos, path,
+         "'" + text + "': names carry no template arguments (write 'std::unique_lock', not 'std::unique_lock<std::mutex>')");
+  std::vector<std::string> pieces;
+  expect(splitPattern(text, pieces), path, "'" + text + "' ends in a lone '\\' (a literal star is written \"\\\\*\")");
+  // "Iter::operator*" reads as the dereference operator but would match every operator.
+  expect(text.find("operator*") == std::string::npos, path,
+           "'" + text + "' would match every operator ('*' is a wildcard): for the operator itself write "
+           "\"operator\\\\*\" in JSON");
 }
 
 std::string str(const json &obj, const std::string &path, const char *key) {
   expect(obj.contains(key), path, std::string("missing required key '") + key + "'");
   const json &v = obj.at(key);
   expect(v.is_string(), path + "/" + key, std::string("expected a string, found ") + typeName(v));
-  expect(!v.get<std::string>().empty(), path + "/" + key, "must not be empty");
+  expect(!v.get_ref<const std::string &>().empty(), path + "/" + key, "must not be empty");
   return v.get<std::string>();
+}
+
+NamePattern pattern(const json &obj, const std::string &path, const char *key) {
+  std::string text = str(obj, path, key);
+  checkName(text, path + "/" + key);
+  return NamePattern(text);
 }
 
 bool boolean(const json &obj, const std::string &path, const char *key, bool fallback) {
   if (!obj.contains(key)) return fallback;
-  expect(obj.at(key).is_boolean(), path + "/" + key, std::string("expected true or false, found ") + typeName(obj.at(key)));
+  expect(obj.at(key).is_boolean(), path + "/" + key,
+         std::string("expected true or false, found ") + typeName(obj.at(key)));
   return obj.at(key).get<bool>();
+}
+
+unsigned index(const json &obj, const std::string &path, const char *key, const char *what) {
+  const json &v = obj.at(key);
+  expect(v.is_number_unsigned() && v.get<uint64_t>() < 64, path + "/" + key,
+         std::string("expected ") + what + " (0, 1, ...), found " +
+             (v.is_number() ? "the number " + v.dump() : std::string(typeName(v))));
+  return v.get<unsigned>();
 }
 
 const json &array(const json &doc, const std::string &key) {
@@ -73,15 +128,47 @@ const json &array(const json &doc, const std::string &key) {
   return doc.at(key);
 }
 
-std::vector<std::string> names(const json &obj, const std::string &path, const char *key) {
+// An array of objects: checks each is an object with only `allowed` keys, then calls `fn`.
+template <class Fn>
+void objects(const json &doc, const char *key, std::initializer_list<const char *> allowed, Fn fn) {
+  const json &list = array(doc, key);
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = std::string("/") + key + "/" + std::to_string(i);
+    expect(list[i].is_object(), path, std::string("expected an object, found ") + typeName(list[i]));
+    onlyKeys(list[i], path, allowed);
+    if (list[i].contains("note"))
+      expect(list[i]["note"].is_string(), path + "/note", std::string("expected a string, found ") + typeName(list[i]["note"]));
+    fn(list[i], path);
+  }
+}
+
+// A top-level array of name patterns ("nonblocking", "invokes_callable", "handlers").
+std::vector<NamePattern> patterns(const json &doc, const char *key) {
+  std::vector<NamePattern> out;
+  const json &list = array(doc, key);
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = std::string("/") + key + "/" + std::to_string(i);
+    expect(list[i].is_string(), path, std::string("expected a name (string), found ") + typeName(list[i]));
+    checkName(list[i].get<std::string>(), path);
+    out.emplace_back(list[i].get<std::string>());
+  }
+  return out;
+}
+
+// Member function names of a lock type: plain identifiers.
+std::vector<std::string> members(const json &obj, const std::string &path, const char *key) {
   std::vector<std::string> out;
   if (!obj.contains(key)) return out;
   const json &v = obj.at(key);
-  expect(v.is_array(), path + "/" + key, std::string("expected an array of names, found ") + typeName(v));
+  expect(v.is_array(), path + "/" + key, std::string("expected an array of member names, found ") + typeName(v));
   for (size_t i = 0; i < v.size(); ++i) {
-    expect(v[i].is_string() && !v[i].get<std::string>().empty(), path + "/" + key + "/" + std::to_string(i),
-           "expected a non-empty string");
-    out.push_back(v[i].get<std::string>());
+    std::string at = path + "/" + key + "/" + std::to_string(i);
+    expect(v[i].is_string(), at, std::string("expected a member name (string), found ") + typeName(v[i]));
+    const std::string &name = v[i].get_ref<const std::string &>();
+    expect(!name.empty(), at, "must not be empty");
+    expect(name.find_first_of(":*<( ") == std::string::npos, at,
+           "'" + name + "': a member function name such as 'lock', not a qualified name or pattern");
+    out.push_back(name);
   }
   return out;
 }
@@ -89,33 +176,38 @@ std::vector<std::string> names(const json &obj, const std::string &path, const c
 Category category(const json &obj, const std::string &path) {
   std::string text = str(obj, path, "category");
   Category c;
-  if (!parseCategory(text, c)) {
-    std::string list;
-    for (const char *k : kCategories) list += std::string(list.empty() ? "" : ", ") + k;
-    throw PackError{path + "/category", "unknown category '" + text + "' (expected one of " + list + ")"};
-  }
+  if (!parseCategory(text, c))
+    fail(path + "/category", "unknown category '" + text + "' (expected one of " + joined(kCategories) + ")");
   return c;
 }
 
-bool globMatch(const char *p, const char *s) {
-  // Iterative '*' matching with backtracking to the last star: linear in practice.
-  const char *star = nullptr, *resume = nullptr;
-  while (*s) {
-    if (*p == '*') {
-      star = p++;
-      resume = s;
-    } else if (*p == *s) {
-      ++p;
-      ++s;
-    } else if (star) {
-      p = star + 1;
-      s = ++resume;
-    } else {
-      return false;
-    }
+template <class T>
+T choice(const json &obj, const std::string &path, const char *key, T fallback,
+         std::initializer_list<std::pair<const char *, T>> options) {
+  if (!obj.contains(key)) return fallback;
+  std::string text = str(obj, path, key);
+  for (const auto &[name, value] : options)
+    if (text == name) return value;
+  std::vector<const char *> names;
+  for (const auto &option : options) names.push_back(option.first);
+  fail(path + "/" + key, std::string("unknown ") + key + " '" + text + "' (expected one of " + joined(names) + ")");
+}
+
+// nlohmann reports "parse error at line L, column C: WHY"; we want "L:C: WHY".
+std::string parseErrorText(const json::parse_error &e, const std::string &text) {
+  std::string what = e.what();
+  unsigned line = 0, column = 0;
+  size_t at = what.find(" at line ");
+  if (at != std::string::npos && std::sscanf(what.c_str() + at, " at line %u, column %u", &line, &column) == 2) {
+    size_t colon = what.find(": ", at);
+    return std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " +
+           (colon == std::string::npos ? what : what.substr(colon + 2));
   }
-  while (*p == '*') ++p;
-  return !*p;
+  // No position in the message (e.g. an empty document): count lines up to the byte.
+  size_t byte = std::min<size_t>(e.byte, text.size());
+  line = 1 + static_cast<unsigned>(std::count(text.begin(), text.begin() + byte, '\n'));
+  size_t colon = what.find("] ");
+  return std::to_string(line) + ": invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
 }
 
 uint64_t fnv1a(const std::string &bytes, uint64_t h) {
@@ -126,12 +218,19 @@ uint64_t fnv1a(const std::string &bytes, uint64_t h) {
   return h;
 }
 
+// The unescaped literal text before the first wildcard.
+std::string literalPrefix(const NamePattern &p) {
+  std::vector<std::string> pieces;
+  splitPattern(p.text(), pieces);
+  return pieces.front();
+}
+
 } // namespace
 
 const char *categoryName(Category c) { return kCategories[static_cast<int>(c)]; }
 
 bool parseCategory(const std::string &text, Category &out) {
-  for (int i = 0; i < 7; ++i)
+  for (size_t i = 0; i < std::size(kCategories); ++i)
     if (text == kCategories[i]) {
       out = static_cast<Category>(i);
       return true;
@@ -139,232 +238,242 @@ bool parseCategory(const std::string &text, Category &out) {
   return false;
 }
 
-NamePattern::NamePattern(std::string text) : text_(std::move(text)), exact_(text_.find('*') == std::string::npos) {}
+NamePattern::NamePattern(std::string text) : text_(std::move(text)) {
+  if (!splitPattern(text_, pieces_)) pieces_.back() += '\\'; // the loader rejects this; be literal
+  exact_ = pieces_.size() == 1;
+}
 
 bool NamePattern::matches(const std::string &name) const {
-  return exact_ ? name == text_ : globMatch(text_.c_str(), name.c_str());
+  if (exact_) return name == pieces_.front();
+  // Stars only: anchor the first and last pieces, then place the middle ones leftmost
+  // (greedy-leftmost is exact for '*'-only globs, and linear).
+  const std::string &first = pieces_.front(), &last = pieces_.back();
+  if (name.size() < first.size() + last.size()) return false;
+  if (name.compare(0, first.size(), first) != 0) return false;
+  if (name.compare(name.size() - last.size(), last.size(), last) != 0) return false;
+  size_t pos = first.size(), end = name.size() - last.size();
+  for (size_t i = 1; i + 1 < pieces_.size(); ++i) {
+    size_t at = name.find(pieces_[i], pos);
+    if (at == std::string::npos || at + pieces_[i].size() > end) return false;
+    pos = at + pieces_[i].size();
+  }
+  return true;
 }
 
-template <class T> void RulePacks::Table<T>::add(T entry, const NamePattern &key) {
-  if (key.isExact()) exact.emplace(key.text(), entries.size()); // first pack to name it wins
-  else patterns.push_back(entries.size());
-  entries.push_back(std::move(entry));
+void RulePacks::NameIndex::add(const NamePattern &key) {
+  size_t i = keys_.size();
+  keys_.push_back(key);
+  std::string prefix = literalPrefix(key);
+  if (key.isExact()) {
+    exact_.emplace(prefix, i); // the first entry to name it wins
+    return;
+  }
+  size_t scope = prefix.rfind("::");
+  patternsByScope_[scope == std::string::npos ? std::string() : prefix.substr(0, scope + 2)].push_back(i);
 }
 
-template <class T> const T *RulePacks::Table<T>::find(const std::string &name, const NamePattern T::*key) const {
-  if (auto it = exact.find(name); it != exact.end()) return &entries[it->second];
-  for (size_t i : patterns)
-    if ((entries[i].*key).matches(name)) return &entries[i];
-  return nullptr;
+size_t RulePacks::NameIndex::find(const std::string &name) const {
+  if (auto it = exact_.find(name); it != exact_.end()) return it->second;
+  if (patternsByScope_.empty()) return npos;
+  size_t best = npos;
+  auto tryScope = [&](const std::string &scope) {
+    auto it = patternsByScope_.find(scope);
+    if (it == patternsByScope_.end()) return;
+    for (size_t i : it->second) {
+      if (i >= best) return; // buckets are in insertion order
+      if (keys_[i].matches(name)) {
+        best = i;
+        return;
+      }
+    }
+  };
+  tryScope(std::string());
+  for (size_t at = name.find("::"); at != std::string::npos; at = name.find("::", at + 2))
+    tryScope(name.substr(0, at + 2));
+  return best;
 }
 
 bool RulePacks::loadPath(const std::string &path, std::string &error) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    error = path + ": no such rule pack file or directory";
+  try {
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      error = path + ": no such rule pack file or directory";
+      return false;
+    }
+    std::vector<std::string> files;
+    if (fs::is_directory(status)) {
+      for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".json" && it->is_regular_file()) files.push_back(it->path().string());
+      if (ec) {
+        error = path + ": cannot list the directory: " + ec.message();
+        return false;
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        error = path + ": no *.json rule packs in this directory";
+        return false;
+      }
+    } else {
+      files.push_back(path);
+    }
+    for (const auto &file : files) {
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream text;
+      if (in) text << in.rdbuf();
+      if (!in || in.bad()) {
+        error = file + ": cannot read the rule pack";
+        return false;
+      }
+      if (!loadText(text.str(), file, error)) return false;
+    }
+    return true;
+  } catch (const std::exception &e) { // bad_alloc, filesystem_error: never out of the API
+    error = path + ": " + e.what();
     return false;
   }
-  std::vector<std::string> files;
-  if (fs::is_directory(path, ec)) {
-    for (const auto &entry : fs::directory_iterator(path, ec))
-      if (entry.path().extension() == ".json") files.push_back(entry.path().string());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) {
-      error = path + ": no *.json rule packs in this directory";
-      return false;
-    }
-  } else {
-    files.push_back(path);
-  }
-  for (const auto &file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      error = file + ": cannot read it";
-      return false;
-    }
-    if (!loadText(text.str(), file, error)) return false;
-  }
-  return true;
 }
 
 bool RulePacks::loadText(const std::string &text, const std::string &origin, std::string &error) {
-  json doc;
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error &e) {
-    // nlohmann gives a byte offset; turn it into line:column for people.
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') ++line, column = 1;
-      else ++column;
+    json doc;
+    try {
+      doc = json::parse(text);
+    } catch (const json::parse_error &e) {
+      error = origin + ":" + parseErrorText(e, text);
+      return false;
+    } catch (const json::exception &e) { // e.g. out_of_range for a number like 1e400
+      error = origin + ": invalid JSON: " + e.what();
+      return false;
     }
-    error = origin + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " + e.what();
-    return false;
-  } catch (const json::exception &e) { // e.g. out_of_range for a number like 1e400
-    error = origin + ": invalid JSON: " + e.what();
-    return false;
-  }
-  // Build into copies and swap in at the end: a bad pack leaves nothing half-loaded.
-  RulePacks staged = *this;
-  try {
-    expect(doc.is_object(), "/", std::string("a rule pack is a JSON object, found ") + typeName(doc));
-    onlyKeys(doc, "", {"lockcheck_pack", "name", "description", "blocking", "blocking_types", "nonblocking", "waits",
-                       "lock_types", "guard_types", "lock_functions", "invokes_callable", "handlers"});
-    expect(doc.contains("lockcheck_pack"), "/", "missing 'lockcheck_pack' (the schema version, 1)");
-    expect(doc["lockcheck_pack"].is_number_integer() && doc["lockcheck_pack"] == kPackVersion, "/lockcheck_pack",
-           "unsupported schema version " + doc["lockcheck_pack"].dump() + " (this lockcheck reads version 1)");
-    PackInfo info{str(doc, "", "name"), origin, doc.value("description", std::string())};
-    if (doc.contains("description"))
-      expect(doc["description"].is_string(), "/description", "expected a string");
-    for (const auto &p : packs_)
-      expect(p.name != info.name, "/name", "a pack named '" + info.name + "' is already loaded from " + p.path);
 
-    auto where = [&](const char *key, size_t i) { return std::string("/") + key + "/" + std::to_string(i); };
-    auto object = [&](const json &e, const std::string &path) {
-      expect(e.is_object(), path, std::string("expected an object, found ") + typeName(e));
-    };
-    const json &blocking = array(doc, "blocking");
-    for (size_t i = 0; i < blocking.size(); ++i) {
-      std::string path = where("blocking", i);
-      object(blocking[i], path);
-      onlyKeys(blocking[i], path, {"name", "category", "note"});
-      NamePattern name(str(blocking[i], path, "name"));
-      staged.blocking_.add(BlockingEntry{name, category(blocking[i], path), info.name + ": " + path}, name);
-    }
-    const json &types = array(doc, "blocking_types");
-    for (size_t i = 0; i < types.size(); ++i) {
-      std::string path = where("blocking_types", i);
-      object(types[i], path);
-      onlyKeys(types[i], path, {"type", "category", "note"});
-      NamePattern type(str(types[i], path, "type"));
-      staged.blockingTypes_.add(BlockingTypeEntry{type, category(types[i], path), info.name + ": " + path}, type);
-    }
-    for (const auto &n : names(doc, "", "nonblocking")) staged.nonblocking_.emplace_back(n);
-    const json &waits = array(doc, "waits");
-    for (size_t i = 0; i < waits.size(); ++i) {
-      std::string path = where("waits", i);
-      object(waits[i], path);
-      onlyKeys(waits[i], path, {"name", "releases_arg", "note"});
-      NamePattern name(str(waits[i], path, "name"));
-      expect(waits[i].contains("releases_arg") && waits[i]["releases_arg"].is_number_unsigned(), path + "/releases_arg",
-             "expected the index (0, 1, ...) of the argument whose lock the wait releases");
-      staged.waits_.add(WaitEntry{name, waits[i]["releases_arg"].get<unsigned>(), info.name + ": " + path}, name);
-    }
-    const json &locks = array(doc, "lock_types");
-    for (size_t i = 0; i < locks.size(); ++i) {
-      std::string path = where("lock_types", i);
-      object(locks[i], path);
-      onlyKeys(locks[i], path, {"type", "acquire", "acquire_shared", "try_acquire", "try_acquire_shared", "release",
-                                "release_shared", "recursive", "note"});
-      LockTypeEntry e{NamePattern(str(locks[i], path, "type"))};
-      e.acquire = names(locks[i], path, "acquire");
-      e.acquireShared = names(locks[i], path, "acquire_shared");
-      e.tryAcquire = names(locks[i], path, "try_acquire");
-      e.tryAcquireShared = names(locks[i], path, "try_acquire_shared");
-      e.release = names(locks[i], path, "release");
-      e.releaseShared = names(locks[i], path, "release_shared");
-      e.recursive = boolean(locks[i], path, "recursive", false);
-      expect(!e.acquire.empty() || !e.acquireShared.empty(), path, "a lock type needs 'acquire' or 'acquire_shared'");
-      expect(!e.release.empty() || !e.releaseShared.empty(), path, "a lock type needs 'release' or 'release_shared'");
-      e.origin = info.name + ": " + path;
-      NamePattern key = e.type;
-      staged.lockTypes_.add(std::move(e), key);
-    }
-    const json &guards = array(doc, "guard_types");
-    for (size_t i = 0; i < guards.size(); ++i) {
-      std::string path = where("guard_types", i);
-      object(guards[i], path);
-      onlyKeys(guards[i], path, {"type", "shared", "movable", "note"});
-      NamePattern type(str(guards[i], path, "type"));
-      staged.guardTypes_.add(GuardTypeEntry{type, boolean(guards[i], path, "shared", false),
-                                            boolean(guards[i], path, "movable", false), info.name + ": " + path},
-                             type);
-    }
-    const json &functions = array(doc, "lock_functions");
-    for (size_t i = 0; i < functions.size(); ++i) {
-      std::string path = where("lock_functions", i);
-      const json &f = functions[i];
-      object(f, path);
-      onlyKeys(f, path, {"name", "op", "arg", "success", "note"});
-      LockFunctionEntry e{NamePattern(str(f, path, "name"))};
-      static const std::pair<const char *, LockOp> ops[] = {
-          {"acquire", LockOp::Acquire}, {"acquire_shared", LockOp::AcquireShared},
-          {"try_acquire", LockOp::TryAcquire}, {"try_acquire_shared", LockOp::TryAcquireShared},
-          {"release", LockOp::Release}, {"release_shared", LockOp::ReleaseShared}};
-      std::string op = str(f, path, "op");
-      auto found = std::find_if(std::begin(ops), std::end(ops), [&](const auto &o) { return op == o.first; });
-      expect(found != std::end(ops), path + "/op",
-             "unknown op '" + op + "' (expected acquire, acquire_shared, try_acquire, try_acquire_shared, release, release_shared)");
-      e.op = found->second;
-      if (!f.contains("arg")) e.arg = 0;
-      else if (f["arg"].is_string() && f["arg"] == "all") e.arg = -1;
-      else {
-        expect(f["arg"].is_number_unsigned() && f["arg"].get<unsigned>() < 64, path + "/arg",
-               "expected an argument index (0, 1, ...) or \"all\"");
-        e.arg = f["arg"].get<int>();
+    // Build into a copy and swap it in at the end: a bad pack leaves nothing half-loaded.
+    RulePacks staged = *this;
+    try {
+      expect(doc.is_object(), "", std::string("a rule pack is a JSON object, found ") + typeName(doc));
+      // The version first: it says whether this is a pack at all, and which rules apply.
+      expect(doc.contains("lockcheck_pack"), "", "missing 'lockcheck_pack' (the schema version: 1)");
+      const json &version = doc["lockcheck_pack"];
+      expect(version.is_number_integer(), "/lockcheck_pack",
+             std::string("expected the schema version 1, found ") + typeName(version));
+      expect(version.get<int64_t>() == kPackVersion, "/lockcheck_pack",
+             "unsupported schema version " + std::to_string(version.get<int64_t>()) +
+                 " (this lockcheck reads version " + std::to_string(kPackVersion) + ")");
+      onlyKeys(doc, "", kTopKeys);
+      PackInfo info{str(doc, "", "name"), origin, ""};
+      if (doc.contains("description")) {
+        expect(doc["description"].is_string(), "/description",
+               std::string("expected a string, found ") + typeName(doc["description"]));
+        info.description = doc["description"].get<std::string>();
       }
-      std::string success = f.contains("success") ? str(f, path, "success") : "true";
-      if (success == "true") e.success = TrySuccess::True;
-      else if (success == "zero") e.success = TrySuccess::Zero;
-      else if (success == "minus_one") e.success = TrySuccess::MinusOne;
-      else throw PackError{path + "/success", "unknown success value '" + success + "' (expected true, zero or minus_one)"};
-      e.origin = info.name + ": " + path;
-      NamePattern key = e.name;
-      staged.lockFunctions_.add(std::move(e), key);
+      for (const auto &p : packs_)
+        expect(p.name != info.name, "/name", "a pack named '" + info.name + "' is already loaded from " + p.path);
+      auto originOf = [&](const std::string &path) { return info.name + ": " + path; };
+
+      objects(doc, "blocking", {"name", "category", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern name = pattern(e, path, "name");
+        staged.blocking_.add(BlockingEntry{name, category(e, path), originOf(path)}, name);
+      });
+      objects(doc, "blocking_types", {"type", "category", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern type = pattern(e, path, "type");
+        staged.blockingTypes_.add(BlockingTypeEntry{type, category(e, path), originOf(path)}, type);
+      });
+      for (const auto &p : patterns(doc, "nonblocking")) staged.nonblocking_.add(p);
+      objects(doc, "waits", {"name", "releases_arg", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern name = pattern(e, path, "name");
+        expect(e.contains("releases_arg"), path, "missing required key 'releases_arg'");
+        unsigned arg = index(e, path, "releases_arg", "the index of the argument whose lock the wait releases");
+        staged.waits_.add(WaitEntry{name, arg, originOf(path)}, name);
+      });
+      objects(doc, "lock_types",
+              {"type", "acquire", "acquire_shared", "try_acquire", "try_acquire_shared", "release", "release_shared",
+               "recursive", "note"},
+              [&](const json &e, const std::string &path) {
+                // Braced initialisers run left to right: problems are reported in key order.
+                LockTypeEntry entry{pattern(e, path, "type"),         members(e, path, "acquire"),
+                                    members(e, path, "acquire_shared"), members(e, path, "try_acquire"),
+                                    members(e, path, "try_acquire_shared"), members(e, path, "release"),
+                                    members(e, path, "release_shared"), boolean(e, path, "recursive", false),
+                                    originOf(path)};
+                expect(!entry.acquire.empty() || !entry.acquireShared.empty(), path,
+                       "a lock type needs 'acquire' or 'acquire_shared'");
+                expect(!entry.release.empty() || !entry.releaseShared.empty(), path,
+                       "a lock type needs 'release' or 'release_shared'");
+                NamePattern key = entry.type;
+                staged.lockTypes_.add(std::move(entry), key);
+              });
+      objects(doc, "guard_types", {"type", "shared", "movable", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern type = pattern(e, path, "type");
+        staged.guardTypes_.add(
+            GuardTypeEntry{type, boolean(e, path, "shared", false), boolean(e, path, "movable", false), originOf(path)},
+            type);
+      });
+      objects(doc, "lock_functions", {"name", "op", "arg", "success", "note"},
+              [&](const json &e, const std::string &path) {
+                NamePattern name = pattern(e, path, "name");
+                expect(e.contains("op"), path, "missing required key 'op'");
+                LockOp op = choice(e, path, "op", LockOp::Acquire,
+                                  {{"acquire", LockOp::Acquire},
+                                   {"acquire_shared", LockOp::AcquireShared},
+                                   {"try_acquire", LockOp::TryAcquire},
+                                   {"try_acquire_shared", LockOp::TryAcquireShared},
+                                   {"release", LockOp::Release},
+                                   {"release_shared", LockOp::ReleaseShared}});
+                int arg = 0;
+                if (e.contains("arg") && e["arg"].is_string()) {
+                  expect(e["arg"] == "all", path + "/arg",
+                         "expected an argument index (0, 1, ...) or \"all\", found '" + e["arg"].get<std::string>() + "'");
+                  arg = -1;
+                } else if (e.contains("arg")) {
+                  arg = static_cast<int>(index(e, path, "arg", "an argument index or \"all\""));
+                }
+                TrySuccess success = choice(e, path, "success", TrySuccess::True,
+                                       {{"true", TrySuccess::True},
+                                        {"zero", TrySuccess::Zero},
+                                        {"minus_one", TrySuccess::MinusOne}});
+                expect(!e.contains("success") || op == LockOp::TryAcquire || op == LockOp::TryAcquireShared,
+                       path + "/success", "'success' applies to try_acquire and try_acquire_shared only");
+                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, originOf(path)}, name);
+              });
+      for (const auto &p : patterns(doc, "invokes_callable")) staged.invokesCallable_.add(p);
+      for (const auto &p : patterns(doc, "handlers")) staged.handlers_.add(p);
+      staged.packs_.push_back(std::move(info));
+      staged.sources_.push_back(text);
+    } catch (const PackError &e) {
+      error = origin + ": " + (e.path.empty() ? "/" : e.path) + ": " + e.problem;
+      return false;
     }
-    for (const auto &n : names(doc, "", "invokes_callable")) staged.invokesCallable_.emplace_back(n);
-    for (const auto &n : names(doc, "", "handlers")) staged.handlers_.emplace_back(n);
-    staged.packs_.push_back(std::move(info));
-    staged.sources_.push_back(text);
-  } catch (const PackError &e) {
-    error = origin + ": " + (e.path.empty() ? "/" : e.path) + ": " + e.problem;
-    return false;
-  } catch (const std::exception &e) {
+    *this = std::move(staged);
+    return true;
+  } catch (const std::exception &e) { // e.g. invalid UTF-8 in a message, bad_alloc
     error = origin + ": " + e.what();
     return false;
   }
-  *this = std::move(staged);
-  return true;
 }
 
 const BlockingEntry *RulePacks::blocking(const std::string &name) const {
-  return blocking_.find(name, &BlockingEntry::name);
+  if (nonblocking_.contains(name)) return nullptr;
+  return blocking_.find(name);
 }
-const BlockingTypeEntry *RulePacks::blockingType(const std::string &name) const {
-  return blockingTypes_.find(name, &BlockingTypeEntry::type);
-}
-bool RulePacks::nonblocking(const std::string &name) const {
-  return std::any_of(nonblocking_.begin(), nonblocking_.end(), [&](const NamePattern &p) { return p.matches(name); });
-}
-const WaitEntry *RulePacks::wait(const std::string &name) const { return waits_.find(name, &WaitEntry::name); }
-const LockTypeEntry *RulePacks::lockType(const std::string &name) const {
-  return lockTypes_.find(name, &LockTypeEntry::type);
-}
-const GuardTypeEntry *RulePacks::guardType(const std::string &name) const {
-  return guardTypes_.find(name, &GuardTypeEntry::type);
-}
-const LockFunctionEntry *RulePacks::lockFunction(const std::string &name) const {
-  return lockFunctions_.find(name, &LockFunctionEntry::name);
-}
-bool RulePacks::invokesCallable(const std::string &name) const {
-  return std::any_of(invokesCallable_.begin(), invokesCallable_.end(),
-                     [&](const NamePattern &p) { return p.matches(name); });
-}
-bool RulePacks::handler(const std::string &name) const {
-  return std::any_of(handlers_.begin(), handlers_.end(), [&](const NamePattern &p) { return p.matches(name); });
-}
+const BlockingTypeEntry *RulePacks::blockingType(const std::string &name) const { return blockingTypes_.find(name); }
+bool RulePacks::nonblocking(const std::string &name) const { return nonblocking_.contains(name); }
+const WaitEntry *RulePacks::wait(const std::string &name) const { return waits_.find(name); }
+const LockTypeEntry *RulePacks::lockType(const std::string &name) const { return lockTypes_.find(name); }
+const GuardTypeEntry *RulePacks::guardType(const std::string &name) const { return guardTypes_.find(name); }
+const LockFunctionEntry *RulePacks::lockFunction(const std::string &name) const { return lockFunctions_.find(name); }
+bool RulePacks::invokesCallable(const std::string &name) const { return invokesCallable_.contains(name); }
+bool RulePacks::handler(const std::string &name) const { return handlers_.contains(name); }
+
 void RulePacks::addHandlerPattern(const std::string &pattern) {
-  handlers_.emplace_back(pattern);
+  handlers_.add(NamePattern(pattern));
   sources_.push_back("handler:" + pattern);
 }
 
 std::string RulePacks::fingerprint() const {
-  uint64_t h = 1469598103934665603ull;
-  for (const auto &s : sources_) h = fnv1a(s + '\0', h);
+  uint64_t h = 1469598103934665603ull; // FNV-1a 64 offset basis
+  for (const auto &s : sources_) h = fnv1a(s, fnv1a(std::to_string(s.size()) + ':', h));
   char buf[17];
-  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 

@@ -19,6 +19,7 @@ bool parseCategory(const std::string &text, Category &out);
 // A qualified-name pattern. Names are normalised (no template arguments, no
 // inline namespaces: "std::basic_ifstream::open"). '*' matches any run of characters,
 // so "std::basic_ifstream::*" matches every member, "pqxx::*" a whole namespace.
+// "\*" is a literal star ("Iter::operator\*"; written "\\*" inside JSON).
 class NamePattern {
 public:
   explicit NamePattern(std::string text);
@@ -29,6 +30,9 @@ public:
 private:
   std::string text_;
   bool exact_;
+  // `text_` split at its wildcards, with "\*" escapes resolved: one piece for an
+  // exact name, one more piece than stars otherwise ("a*b*" -> "a", "b", "").
+  std::vector<std::string> pieces_;
 };
 
 struct BlockingEntry {
@@ -97,7 +101,8 @@ public:
   // Loads one pack from text (tests, embedded data). `origin` names it in errors.
   bool loadText(const std::string &text, const std::string &origin, std::string &error);
 
-  // Queries; `qualifiedName` is normalised (see NamePattern).
+  // Queries; `qualifiedName` is normalised (see NamePattern). blocking() is null for a
+  // name that nonblocking() matches: the exception wins whichever is asked first.
   const BlockingEntry *blocking(const std::string &qualifiedName) const;
   const BlockingTypeEntry *blockingType(const std::string &qualifiedTypeName) const;
   bool nonblocking(const std::string &qualifiedName) const;
@@ -114,25 +119,46 @@ public:
   std::string fingerprint() const;
 
 private:
+  // Exact names in a hash map; patterns bucketed by their literal scope prefix
+  // ("pqxx::transaction_base::" for "pqxx::transaction_base::exec*"), so a lookup
+  // tries only the buckets of the scopes enclosing the name. Exact names win over
+  // patterns; among patterns the one loaded first wins.
+  class NameIndex {
+  public:
+    static constexpr size_t npos = static_cast<size_t>(-1);
+    void add(const NamePattern &key);
+    size_t find(const std::string &name) const; // index in insertion order, or npos
+    bool contains(const std::string &name) const { return find(name) != npos; }
+
+  private:
+    std::vector<NamePattern> keys_;
+    std::unordered_map<std::string, size_t> exact_;
+    std::unordered_map<std::string, std::vector<size_t>> patternsByScope_;
+  };
   template <class T> struct Table {
-    std::unordered_map<std::string, size_t> exact;
-    std::vector<size_t> patterns;
+    NameIndex index;
     std::vector<T> entries;
-    void add(T entry, const NamePattern &key);
-    const T *find(const std::string &name, const NamePattern T::*key) const;
+    void add(T entry, const NamePattern &key) {
+      index.add(key);
+      entries.push_back(std::move(entry));
+    }
+    const T *find(const std::string &name) const {
+      size_t i = index.find(name);
+      return i == NameIndex::npos ? nullptr : &entries[i];
+    }
   };
 
   std::vector<PackInfo> packs_;
   std::vector<std::string> sources_; // raw texts for fingerprint
   Table<BlockingEntry> blocking_;
   Table<BlockingTypeEntry> blockingTypes_;
-  std::vector<NamePattern> nonblocking_;
+  NameIndex nonblocking_;
   Table<WaitEntry> waits_;
   Table<LockTypeEntry> lockTypes_;
   Table<GuardTypeEntry> guardTypes_;
   Table<LockFunctionEntry> lockFunctions_;
-  std::vector<NamePattern> invokesCallable_;
-  std::vector<NamePattern> handlers_;
+  NameIndex invokesCallable_;
+  NameIndex handlers_;
 };
 
 } // namespace lockcheck

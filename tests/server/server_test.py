@@ -73,7 +73,9 @@ def run(server_bin, pg):
                LOCKCHECK_DEBUG_ENDPOINTS="1", POOL_LOG_INTERVAL_S="1")
     log_path = os.path.join(pg.root, "server.log")
     log = open(log_path, "w")
-    proc = subprocess.Popen([server_bin], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # LOCKCHECK_TEST_SERVER_WRAPPER: e.g. "setarch x86_64 -R" for the TSan run (ci/sanitize-server.sh).
+    wrapper = os.environ.get("LOCKCHECK_TEST_SERVER_WRAPPER", "").split()
+    proc = subprocess.Popen(wrapper + [server_bin], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         c = Client(port)
         r = wait_health(c, 200)
