@@ -16,6 +16,7 @@
 #include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -39,7 +40,14 @@ public:
     std::vector<CompileCommand> found;
     if (inner_) found = inner_->getCompileCommands(file);
     if (!found.empty()) {
-      for (auto &c : found) c.CommandLine.insert(c.CommandLine.end(), extra_.begin(), extra_.end());
+      // Flags go before the input: interpolated commands end in "-- FILE", and anything
+      // after "--" would be read as another input file.
+      for (auto &c : found) {
+        auto &args = c.CommandLine;
+        auto at = std::find(args.begin(), args.end(), "--");
+        if (at == args.end() && !args.empty() && args.back() == c.Filename) at = args.end() - 1;
+        args.insert(at, extra_.begin(), extra_.end());
+      }
       return found;
     }
     fs::path path(file.str());

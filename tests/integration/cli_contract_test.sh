@@ -86,6 +86,10 @@ printf '[{"directory": "%s", "file": "guarded.cpp", "command": "c++ -std=c++17 -
   > "$tmp/proj/build/compile_commands.json"
 run "$lockcheck" --no-cache --quiet "$tmp/proj/guarded.cpp"
 check "compile_commands.json in build/ found upward and its -D used" grep -q "guarded.cpp:7:3: error: sleep() blocks" <<<"$out"
+cp "$tmp/proj/guarded.cpp" "$tmp/proj/unlisted.cpp"
+sed -i 's/SLOW_PATH/EXTRA_FLAG/' "$tmp/proj/unlisted.cpp"
+run "$lockcheck" --no-cache --quiet "$tmp/proj/unlisted.cpp" -- -DEXTRA_FLAG
+check "file not in the database: inferred command plus -- flags" grep -q "unlisted.cpp:7:3: error: sleep() blocks" <<<"$out"
 run "$lockcheck" --no-cache --quiet -p "$tmp/none" "$tmp/proj/guarded.cpp"
 check "-p without a database exits 2" test "$rc" -eq 2
 
