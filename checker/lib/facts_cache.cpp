@@ -1,5 +1,7 @@
 #include "facts_cache.h"
 
+#include "hashing.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -14,20 +16,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kCacheVersion = 1;
-
-uint64_t fnv1a(const std::string &bytes, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex(uint64_t v) {
-  char buf[17];
-  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 bool readFile(const std::string &path, std::string &out) {
   std::ifstream in(path, std::ios::binary);
@@ -57,10 +45,10 @@ Stamp stampOf(const std::string &path) {
 
 } // namespace
 
-std::string contentHash(const std::string &bytes) { return hex(fnv1a(bytes)); }
+std::string contentHash(const std::string &bytes) { return hex64(fnv1a(bytes)); }
 
 std::string FactsCache::entryPath(const std::string &file, const std::string &command) const {
-  return (fs::path(dir_) / (hex(fnv1a(command, fnv1a(file))) + ".json")).string();
+  return (fs::path(dir_) / (hex64(fnv1a(command, fnv1a(file))) + ".json")).string();
 }
 
 bool FactsCache::lookup(const std::string &file, const std::string &command, TUFacts &out) const {
@@ -102,7 +90,7 @@ void FactsCache::store(const std::string &file, const std::string &command, cons
                 {"deps", depList}, {"facts", factsToJson(facts)}};
   // Write to a temporary name and rename: readers never see half an entry.
   std::string path = entryPath(file, command);
-  std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + hex(fnv1a(file));
+  std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + hex64(fnv1a(file));
   {
     std::ofstream out(tmp, std::ios::binary);
     out << entry.dump();

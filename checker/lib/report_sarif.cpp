@@ -1,6 +1,8 @@
 // SARIF 2.1.0 as GitHub code scanning reads it: one rule per id with its doc page as help,
 // relative URIs under %SRCROOT%, the trace as related locations, fingerprints that survive edits.
 #include "report.h"
+
+#include "hashing.h"
 #include "rules_catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -75,20 +77,11 @@ std::string pascalCase(const std::string &id) {
   return out;
 }
 
-// FNV-1a: tiny, and the same on every platform and build, unlike std::hash.
 std::string stableHash(const Finding &f) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (const std::string *part : {&f.anchor.file, &f.function, &f.rule, &f.lock}) {
-    for (unsigned char c : *part) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff; // separator, so ("ab","c") and ("a","bc") differ
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  std::uint64_t h = kFnvOffset;
+  for (const std::string *part : {&f.anchor.file, &f.function, &f.rule, &f.lock})
+    h = fnv1a("\xff", fnv1a(*part, h)); // separator, so ("ab","c") and ("a","bc") differ
+  return hex64(h);
 }
 
 ordered_json ruleDescriptors() {

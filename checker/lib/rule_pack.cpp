@@ -3,6 +3,8 @@
 // never silently turns a check off.
 #include "rule_pack.h"
 
+#include "hashing.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -208,14 +210,6 @@ std::string parseErrorText(const json::parse_error &e, const std::string &text) 
   line = 1 + static_cast<unsigned>(std::count(text.begin(), text.begin() + byte, '\n'));
   size_t colon = what.find("] ");
   return std::to_string(line) + ": invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
-}
-
-uint64_t fnv1a(const std::string &bytes, uint64_t h) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 // The unescaped literal text before the first wildcard.
@@ -470,11 +464,9 @@ void RulePacks::addHandlerPattern(const std::string &pattern) {
 }
 
 std::string RulePacks::fingerprint() const {
-  uint64_t h = 1469598103934665603ull; // FNV-1a 64 offset basis
+  uint64_t h = kFnvOffset;
   for (const auto &s : sources_) h = fnv1a(s, fnv1a(std::to_string(s.size()) + ':', h));
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return hex64(h);
 }
 
 } // namespace lockcheck
