@@ -4,9 +4,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace lockcheck {
 namespace {
 using nlohmann::json;
+
+// Format 2 leaves out every field equal to its default (false, "", [], -1): most calls
+// hold no lock, pass no callable and wait on nothing, and a warm run parses what is left.
+bool isDefault(const json &v) {
+  if (v.is_boolean()) return !v.get<bool>();
+  if (v.is_string()) return v.get_ref<const std::string &>().empty();
+  if (v.is_array())
+    return std::all_of(v.begin(), v.end(), [](const json &e) { return e.is_string() && e.get_ref<const std::string &>().empty(); });
+  return v.is_null();
+}
+json compact(std::initializer_list<std::pair<const char *, json>> fields) {
+  json out = json::object();
+  for (const auto &[key, value] : fields)
+    if (!isDefault(value)) out[key] = value;
+  return out;
+}
+template <class T> T field(const json &j, const char *key, T fallback = T{}) {
+  auto it = j.find(key);
+  return it == j.end() ? fallback : it->template get<T>();
+}
+const json &list(const json &j, const char *key) {
+  static const json empty = json::array();
+  auto it = j.find(key);
+  return it == j.end() ? empty : *it;
+}
 
 json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
 SourcePoint pointFrom(const json &j) {
@@ -14,11 +41,12 @@ SourcePoint pointFrom(const json &j) {
 }
 
 json lockJson(const LockRef &l) {
-  return {{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
-          {"recursive", l.recursive}};
+  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
+                  {"recursive", l.recursive}});
 }
 LockRef lockFrom(const json &j) {
-  return LockRef{j.at("key"), j.at("order"), j.at("display"), j.at("shared"), j.at("recursive")};
+  return LockRef{field<std::string>(j, "key"), field<std::string>(j, "order"), field<std::string>(j, "display"),
+                 field<bool>(j, "shared"), field<bool>(j, "recursive")};
 }
 
 json heldJson(const std::vector<HeldLock> &held) {
@@ -36,25 +64,27 @@ json callJson(const CallEvent &c) {
   json callables = json::array();
   for (const auto &a : c.callables)
     callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
-  return {{"callee", c.callee},         {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
-          {"where", pointJson(c.where)}, {"held", heldJson(c.held)},   {"wait", c.isWait}, {"wait_releases", c.waitReleases},
-          {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg}, {"arg_locks", c.argLocks},
-          {"unresolved", c.unresolved}, {"callables", callables}};
+  json out = compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
+                      {"held", heldJson(c.held)}, {"wait", c.isWait}, {"wait_releases", c.waitReleases},
+                      {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg}, {"arg_locks", c.argLocks},
+                      {"unresolved", c.unresolved}, {"callables", callables}});
+  out["where"] = pointJson(c.where);
+  return out;
 }
 CallEvent callFrom(const json &j) {
   CallEvent c;
-  c.callee = j.at("callee");
-  c.calleeName = j.at("callee_name");
-  c.receiverType = j.at("receiver_type");
+  c.callee = field<std::string>(j, "callee");
+  c.calleeName = field<std::string>(j, "callee_name");
+  c.receiverType = field<std::string>(j, "receiver_type");
   c.where = pointFrom(j.at("where"));
-  c.held = heldFrom(j.at("held"));
-  c.isWait = j.at("wait");
-  c.waitReleases = j.at("wait_releases");
-  c.waitsOnAdopted = j.at("waits_on_adopted");
-  c.thisArg = j.at("this_arg");
-  c.argLocks = j.at("arg_locks").get<std::vector<std::string>>();
-  c.unresolved = j.at("unresolved");
-  for (const auto &a : j.at("callables"))
+  c.held = heldFrom(list(j, "held"));
+  c.isWait = field<bool>(j, "wait");
+  c.waitReleases = field<std::string>(j, "wait_releases");
+  c.waitsOnAdopted = field<bool>(j, "waits_on_adopted");
+  c.thisArg = field<std::string>(j, "this_arg");
+  c.argLocks = field<std::vector<std::string>>(j, "arg_locks");
+  c.unresolved = field<bool>(j, "unresolved");
+  for (const auto &a : list(j, "callables"))
     c.callables.push_back(CallableArg{a.at("index"), a.at("targets").get<std::vector<std::string>>(),
                                       a.at("forwards_param")});
   return c;
@@ -80,43 +110,47 @@ Finding findingFrom(const json &j) {
 }
 } // namespace
 
-std::string factsToJson(const TUFacts &facts) {
+json factsToDocument(const TUFacts &facts) {
   json functions = json::object();
   for (const auto &[key, fn] : facts.functions) {
     json acquires = json::array(), invokes = json::array(), calls = json::array();
     for (const auto &a : fn.acquires)
-      acquires.push_back({{"lock", lockJson(a.lock)}, {"where", pointJson(a.where)}, {"bounded", a.bounded},
-                          {"group", a.groupMember}, {"held_before", heldJson(a.heldBefore)},
-                          {"reacquire", a.reacquire}});
+      acquires.push_back(compact({{"lock", lockJson(a.lock)}, {"where", pointJson(a.where)}, {"bounded", a.bounded},
+                                  {"group", a.groupMember}, {"held_before", heldJson(a.heldBefore)},
+                                  {"reacquire", a.reacquire}}));
     for (const auto &i : fn.invokes)
-      invokes.push_back({{"param", i.param}, {"where", pointJson(i.where)}, {"held", heldJson(i.held)}});
+      invokes.push_back(compact({{"param", i.param}, {"where", pointJson(i.where)}, {"held", heldJson(i.held)}}));
     for (const auto &c : fn.calls) calls.push_back(callJson(c));
-    functions[key] = {{"name", fn.name},
-                      {"qualified", fn.qualified},
-                      {"where", pointJson(fn.where)},
-                      {"blocking", fn.annotatedBlocking},
-                      {"nonblocking", fn.annotatedNonblocking},
-                      {"handler", fn.annotatedHandler},
-                      {"lambda", fn.isLambda},
-                      {"entry_locks", fn.entryLocks},
-                      {"calls", calls},
-                      {"acquires", acquires},
-                      {"invokes", invokes}};
+    json entry = compact({{"name", fn.name}, {"qualified", fn.qualified}, {"blocking", fn.annotatedBlocking},
+                          {"nonblocking", fn.annotatedNonblocking}, {"handler", fn.annotatedHandler},
+                          {"lambda", fn.isLambda}, {"entry_locks", fn.entryLocks}, {"calls", calls},
+                          {"acquires", acquires}, {"invokes", invokes}});
+    entry["where"] = pointJson(fn.where);
+    functions[key] = std::move(entry);
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
-    decls[key] = {{"name", d.name}, {"qualified", d.qualified}, {"blocking", d.annotatedBlocking},
-                  {"nonblocking", d.annotatedNonblocking}, {"system", d.system}};
+    decls[key] = compact({{"name", d.name}, {"qualified", d.qualified}, {"blocking", d.annotatedBlocking},
+                          {"nonblocking", d.annotatedNonblocking}, {"system", d.system}});
   json findings = json::array();
   for (const auto &f : facts.findings) findings.push_back(findingJson(f));
-  json doc = {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
-              {"decls", decls}, {"findings", findings}};
-  return doc.dump(1) + "\n";
+  return {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
+          {"decls", decls}, {"findings", findings}};
 }
 
+std::string factsToJson(const TUFacts &facts) { return factsToDocument(facts).dump(1) + "\n"; }
+
 bool factsFromJson(const std::string &text, TUFacts &out, std::string &error) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    error = "malformed facts: not JSON";
+    return false;
+  }
+  return factsFromDocument(doc, out, error);
+}
+
+bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
   try {
-    json doc = json::parse(text);
     if (!doc.is_object() || !doc.contains("lockcheck_facts")) {
       error = "not a lockcheck facts file";
       return false;
@@ -131,25 +165,27 @@ bool factsFromJson(const std::string &text, TUFacts &out, std::string &error) {
     for (const auto &[key, j] : doc.at("functions").items()) {
       FunctionFacts fn;
       fn.key = key;
-      fn.name = j.at("name");
-      fn.qualified = j.at("qualified");
+      fn.name = field<std::string>(j, "name");
+      fn.qualified = field<std::string>(j, "qualified");
       fn.where = pointFrom(j.at("where"));
-      fn.annotatedBlocking = j.at("blocking");
-      fn.annotatedNonblocking = j.at("nonblocking");
-      fn.annotatedHandler = j.at("handler");
-      fn.isLambda = j.at("lambda");
-      fn.entryLocks = j.at("entry_locks").get<std::vector<std::string>>();
-      for (const auto &c : j.at("calls")) fn.calls.push_back(callFrom(c));
-      for (const auto &a : j.at("acquires"))
-        fn.acquires.push_back(AcquireEvent{lockFrom(a.at("lock")), pointFrom(a.at("where")), a.at("bounded"),
-                                           a.at("group"), heldFrom(a.at("held_before")), a.at("reacquire")});
-      for (const auto &i : j.at("invokes"))
-        fn.invokes.push_back(InvokeEvent{i.at("param"), pointFrom(i.at("where")), heldFrom(i.at("held"))});
+      fn.annotatedBlocking = field<bool>(j, "blocking");
+      fn.annotatedNonblocking = field<bool>(j, "nonblocking");
+      fn.annotatedHandler = field<bool>(j, "handler");
+      fn.isLambda = field<bool>(j, "lambda");
+      fn.entryLocks = field<std::vector<std::string>>(j, "entry_locks");
+      for (const auto &c : list(j, "calls")) fn.calls.push_back(callFrom(c));
+      for (const auto &a : list(j, "acquires"))
+        fn.acquires.push_back(AcquireEvent{lockFrom(a.at("lock")), pointFrom(a.at("where")), field<bool>(a, "bounded"),
+                                           field<bool>(a, "group"), heldFrom(list(a, "held_before")),
+                                           field<bool>(a, "reacquire")});
+      for (const auto &i : list(j, "invokes"))
+        fn.invokes.push_back(InvokeEvent{field<unsigned>(i, "param"), pointFrom(i.at("where")), heldFrom(list(i, "held"))});
       out.functions.emplace(key, std::move(fn));
     }
     for (const auto &[key, j] : doc.at("decls").items())
-      out.decls.emplace(key, DeclFacts{key, j.at("name"), j.at("qualified"), j.at("blocking"),
-                                       j.at("nonblocking"), j.at("system")});
+      out.decls.emplace(key, DeclFacts{key, field<std::string>(j, "name"), field<std::string>(j, "qualified"),
+                                       field<bool>(j, "blocking"), field<bool>(j, "nonblocking"),
+                                       field<bool>(j, "system")});
     for (const auto &f : doc.at("findings")) out.findings.push_back(findingFrom(f));
     return true;
   } catch (const std::exception &e) {

@@ -5,13 +5,15 @@
 
 #include "finding.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <map>
 #include <string>
 #include <vector>
 
 namespace lockcheck {
 
-inline constexpr int kFactsVersion = 1;
+inline constexpr int kFactsVersion = 2; // 2: fields equal to their default are left out
 
 // Lock identity. `key` is relative to the function it appears in:
 //   "g:<qualified global>[.field...]"   a global or static object
@@ -109,5 +111,8 @@ struct TUFacts {
 // version-mismatched document.
 std::string factsToJson(const TUFacts &facts);
 bool factsFromJson(const std::string &text, TUFacts &out, std::string &error);
+// The same as a JSON value, for containers that embed it (the cache stores it as CBOR).
+nlohmann::json factsToDocument(const TUFacts &facts);
+bool factsFromDocument(const nlohmann::json &doc, TUFacts &out, std::string &error);
 
 } // namespace lockcheck

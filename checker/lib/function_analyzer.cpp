@@ -700,6 +700,9 @@ void FunctionWalk::checkExits() {
   for (const auto &pred : exit.preds()) {
     const CFGBlock *block = pred.getReachableBlock();
     if (!block || !entry_[block->getBlockID()].reachable) continue;
+    // abort(), a failed assert(), a [[noreturn]] helper: the function does not return
+    // there. (A throw does, to the caller, and is reported.)
+    if (block->hasNoReturnElement()) continue;
     LockSet state = entry_[block->getBlockID()];
     bool saved = emit_;
     emit_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 
 namespace lockcheck {
 
@@ -102,7 +103,13 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   }
   Blocking callee = call.unresolved ? leaf(call.callee) : blocking(call.callee);
   if (!callee.blocks && !call.unresolved && !functions_.count(call.callee)) callee = leaf(call.callee);
-  if (callee.blocks) return callee;
+  if (callee.blocks) {
+    std::set<std::string> released;
+    for (const auto &k : callee.released)
+      if (std::string mine = translateKey(k, call.thisArg, call.argLocks); !mine.empty()) released.insert(mine);
+    callee.released = std::move(released);
+    return callee;
+  }
   // Pack "not blocking" names win over the receiver's type (std::thread::thread, istringstream).
   std::string qualified;
   if (auto d = decls_.find(call.callee); d != decls_.end()) qualified = d->second.qualified;
@@ -119,6 +126,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
       const Blocking &t = blocking(target);
       if (!t.blocks) continue;
       b = t;
+      b.released.clear(); // the callable's own entry locks mean nothing to this caller
       b.chain.insert(b.chain.begin(), TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
                                                  "runs " + nameOf(target) + ", passed to " + call.calleeName});
       return b;
@@ -127,22 +135,46 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   return b;
 }
 
+std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b) {
+  std::set<std::string> released;
+  for (const auto &e : fn.entryLocks) {
+    bool held = std::any_of(call.held.begin(), call.held.end(), [&](const HeldLock &h) { return h.lock.key == e; });
+    if (!held || b.released.count(e) || (call.isWait && call.waitReleases == e)) released.insert(e);
+  }
+  return released;
+}
+
+// A monotone fixpoint: `blocks` only turns on and `released` only shrinks, so it ends.
+// The chain shown is that of a blocking call with the fewest entry locks released.
 void ProgramLinker::solveBlocking() {
   for (const auto &[key, fn] : functions_) blocking_[key] = leaf(key);
   for (bool changed = true; changed;) {
     changed = false;
     for (const auto &[key, fn] : functions_) {
       Blocking &mine = blocking_[key];
-      if (mine.blocks || fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) continue;
+      if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) continue;
+      if (mine.blocks && (mine.chain.empty() || mine.released.empty())) continue; // a leaf, or final
       for (const auto &call : fn.calls) {
         Blocking b = callBlocks(call);
         if (!b.blocks) continue;
+        std::set<std::string> released = releasedAt(fn, call, b);
+        if (mine.blocks) {
+          std::set<std::string> both;
+          std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
+                                std::inserter(both, both.end()));
+          if (both == mine.released) continue;
+          changed = true;
+          if (both != released) { // the summary shrinks, but this call does not explain it alone
+            mine.released = std::move(both);
+            continue;
+          }
+        }
         std::string step = "calls " + call.calleeName;
         if (b.chain.empty()) step += " (" + b.category + ")";
         b.chain.insert(b.chain.begin(), TraceStep{call.where, step});
         mine = std::move(b);
+        mine.released = std::move(released);
         changed = true;
-        break;
       }
     }
   }
@@ -225,6 +257,9 @@ void ProgramLinker::blockingUnderLock(std::vector<Finding> &out) {
       if (wrapperWait) held.pop_back();
       if (held.empty()) continue;
       Blocking b = callBlocks(call);
+      // The callee lets go of these (its required locks) before it blocks.
+      std::erase_if(held, [&](const HeldLock &h) { return b.released.count(h.lock.key) > 0; });
+      if (held.empty()) continue;
       if (wrapperWait && !b.blocks) {
         b.blocks = true;
         b.category = "sync";

@@ -28,6 +28,11 @@ private:
     std::string category; // io, sleep, crypto... or "annotated"
     std::string leaf;     // the function at the end of the chain
     std::vector<TraceStep> chain;
+    // Locks held on entry (requires_capability) that the function lets go of before
+    // every blocking call it makes: a caller holding only those is not blocked under
+    // them. Keys are in the terms of the function the summary is for, or, once
+    // returned by callBlocks(), of the caller.
+    std::set<std::string> released;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -43,6 +48,8 @@ private:
   Blocking leaf(const std::string &key) const;
   const Blocking &blocking(const std::string &key) const;
   Blocking callBlocks(const CallEvent &call) const;
+  // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
+  static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   void solveBlocking();
   const std::vector<Acquisition> &acquisitions(const std::string &key);
   const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);

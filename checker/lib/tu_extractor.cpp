@@ -13,6 +13,8 @@
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
 
+#include <vector>
+
 namespace lockcheck {
 using namespace clang;
 
@@ -35,18 +37,25 @@ public:
   bool shouldVisitImplicitCode() const { return false; }
 
   bool VisitFunctionDecl(FunctionDecl *fn) {
-    analyze(fn);
+    found_.push_back(fn);
     return true;
   }
 
   bool VisitLambdaExpr(LambdaExpr *lambda) {
     CXXMethodDecl *op = lambda->getCallOperator();
     if (FunctionTemplateDecl *tmpl = op->getDescribedFunctionTemplate()) {
-      for (FunctionDecl *spec : tmpl->specializations()) analyze(spec);
+      for (FunctionDecl *spec : tmpl->specializations()) found_.push_back(spec);
     } else {
-      analyze(op);
+      found_.push_back(op);
     }
     return true;
+  }
+
+  // Functions are analysed after the traversal, not during it: building CFGs and
+  // reading attributes must not touch the AST's lists while the visitor walks them.
+  void extract(TranslationUnitDecl *tu) {
+    TraverseDecl(tu);
+    for (FunctionDecl *fn : found_) analyze(fn);
   }
 
 private:
@@ -88,6 +97,7 @@ private:
   const SourceManager &sm_;
   TUFacts &out_;
   FunctionAnalyzer analyzer_;
+  std::vector<FunctionDecl *> found_; // in traversal order, for deterministic output
 };
 
 class ExtractConsumer : public ASTConsumer {
@@ -98,7 +108,7 @@ public:
     const SourceManager &sm = ctx.getSourceManager();
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
-    extractor.TraverseDecl(ctx.getTranslationUnitDecl());
+    extractor.extract(ctx.getTranslationUnitDecl());
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
       llvm::SmallString<256> name(it->first.getName());
       sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);

@@ -113,12 +113,21 @@ check "wrong facts version named" grep -q "facts version 99" <<<"$out"
 # 8. The cache: the second run reuses facts, a corrupted entry is rebuilt, an edit is seen.
 cache="$tmp/cache"
 run "$lockcheck" --quiet --cache-dir "$cache" "$bad"; first=$out
-check "cache entry written" test -n "$(ls "$cache" 2>/dev/null)"
+entry=$(ls "$cache"/* 2>/dev/null | head -1)
+check "cache entry written" test -n "$entry"
+inode=$(stat -c %i "$entry" 2>/dev/null)
 run "$lockcheck" --quiet --cache-dir "$cache" "$bad"
 check "warm run, same findings" test "$out" = "$first"
-for e in "$cache"/*.json; do printf '{"corrupt' > "$e"; done
+check "warm run reused the entry (a miss rewrites it)" test "$(stat -c %i "$entry")" = "$inode"
+size=$(stat -c %s "$entry")
+head -c $((size / 2)) "$entry" > "$entry.half" && mv "$entry.half" "$entry"
+run "$lockcheck" --quiet --cache-dir "$cache" "$bad"
+check "truncated entry rebuilt, same findings" test "$out" = "$first"
+check "truncated entry rewritten whole" test "$(stat -c %s "$entry")" -eq "$size"
+printf '{"corrupt' > "$entry"
 run "$lockcheck" --quiet --cache-dir "$cache" "$bad"
 check "corrupted entry rebuilt, same findings" test "$out" = "$first"
+check "corrupted entry rewritten" test "$(stat -c %s "$entry")" -eq "$size"
 sed -i 's/usleep(1);/int x = 1; (void)x;/' "$bad"
 run "$lockcheck" --quiet --cache-dir "$cache" "$bad"
 check "edited file re-analysed" test "$rc" -eq 0
