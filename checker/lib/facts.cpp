@@ -19,11 +19,9 @@ bool isDefault(const json &v) {
     return std::all_of(v.begin(), v.end(), [](const json &e) { return e.is_string() && e.get_ref<const std::string &>().empty(); });
   return v.is_null();
 }
-json compact(std::initializer_list<std::pair<const char *, json>> fields) {
-  json out = json::object();
-  for (const auto &[key, value] : fields)
-    if (!isDefault(value)) out[key] = value;
-  return out;
+json compact(json object) {
+  for (auto it = object.begin(); it != object.end();) it = isDefault(*it) ? object.erase(it) : std::next(it);
+  return object;
 }
 template <class T> T field(const json &j, const char *key, T fallback = T{}) {
   auto it = j.find(key);
@@ -64,12 +62,10 @@ json callJson(const CallEvent &c) {
   json callables = json::array();
   for (const auto &a : c.callables)
     callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
-  json out = compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
-                      {"held", heldJson(c.held)}, {"wait", c.isWait}, {"wait_releases", c.waitReleases},
-                      {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg}, {"arg_locks", c.argLocks},
-                      {"unresolved", c.unresolved}, {"callables", callables}});
-  out["where"] = pointJson(c.where);
-  return out;
+  return compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
+                  {"where", pointJson(c.where)}, {"held", heldJson(c.held)}, {"wait", c.isWait},
+                  {"wait_releases", c.waitReleases}, {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg},
+                  {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"callables", std::move(callables)}});
 }
 CallEvent callFrom(const json &j) {
   CallEvent c;
@@ -121,12 +117,11 @@ json factsToDocument(const TUFacts &facts) {
     for (const auto &i : fn.invokes)
       invokes.push_back(compact({{"param", i.param}, {"where", pointJson(i.where)}, {"held", heldJson(i.held)}}));
     for (const auto &c : fn.calls) calls.push_back(callJson(c));
-    json entry = compact({{"name", fn.name}, {"qualified", fn.qualified}, {"blocking", fn.annotatedBlocking},
-                          {"nonblocking", fn.annotatedNonblocking}, {"handler", fn.annotatedHandler},
-                          {"lambda", fn.isLambda}, {"entry_locks", fn.entryLocks}, {"calls", calls},
-                          {"acquires", acquires}, {"invokes", invokes}});
-    entry["where"] = pointJson(fn.where);
-    functions[key] = std::move(entry);
+    functions[key] = compact({{"name", fn.name}, {"qualified", fn.qualified}, {"where", pointJson(fn.where)},
+                              {"blocking", fn.annotatedBlocking}, {"nonblocking", fn.annotatedNonblocking},
+                              {"handler", fn.annotatedHandler}, {"lambda", fn.isLambda},
+                              {"entry_locks", fn.entryLocks}, {"calls", std::move(calls)},
+                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)}});
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
