@@ -7,6 +7,7 @@ set -uo pipefail
 
 lockcheck_bin=${1:?usage: $0 LOCKCHECK_BIN}
 gate=$(cd "$(dirname "$0")/../.." && pwd)/ci/lockcheck-gate.sh
+samples=$(cd "$(dirname "$0")" && pwd)
 
 fail() { echo "FAILED: $*"; exit 1; }
 [[ -x $lockcheck_bin ]] || fail "no lockcheck binary at $lockcheck_bin"
@@ -19,21 +20,7 @@ unset BUILD_DIR SARIF_OUT BASELINE CHANGED_SINCE LOCKCHECK_CONFIG LOCKCHECK_PATH
 mkdir -p "$HOME" "$work/project/bad" "$work/project/clean"
 cd "$work/project" || fail "no project dir"
 
-cat >bad/auth.cpp <<'CPP'
-#include <crypt.h>
-#include <mutex>
-#include <string>
-
-std::mutex mu;
-std::string stored_hash;
-
-bool login(const std::string &password) {
-  std::lock_guard<std::mutex> lock(mu);
-  struct crypt_data data{};
-  const char *out = crypt_r(password.c_str(), stored_hash.c_str(), &data);
-  return out != nullptr && stored_hash == out;
-}
-CPP
+cp "$samples/bcrypt_under_lock.cpp" bad/auth.cpp
 cat >clean/auth.cpp <<'CPP'
 #include <crypt.h>
 #include <mutex>
@@ -70,8 +57,8 @@ PY
 LOCKCHECK_BIN=$lockcheck_bin "$gate" -j 1 bad >"$work/out" 2>"$work/err"
 rc=$?
 [[ $rc -eq 1 ]] || { cat "$work/out" "$work/err"; fail "bad file: exit $rc, expected 1"; }
-grep -Eq "^bad/auth.cpp:11:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" "$work/out" ||
-  { cat "$work/out"; fail "bad file: no blocking-under-lock finding at bad/auth.cpp:11 in the report"; }
+grep -Eq "^bad/auth.cpp:13:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" "$work/out" ||
+  { cat "$work/out"; fail "bad file: no blocking-under-lock finding at bad/auth.cpp:13 in the report"; }
 [[ -s lockcheck.sarif ]] || fail "bad file: lockcheck.sarif not written"
 got=$(sarif_results lockcheck.sarif) || fail "bad file: lockcheck.sarif is not SARIF JSON"
 [[ $got == "1 blocking-under-lock" ]] || fail "bad file: SARIF has '$got', expected one blocking-under-lock result"

@@ -9,6 +9,7 @@ lockcheck_bin=${1:?usage: $0 LOCKCHECK_BIN BUILD_DIR}
 build_dir=${2:?usage: $0 LOCKCHECK_BIN BUILD_DIR}
 
 fail() { echo "FAILED: $*"; exit 1; }
+samples=$(cd "$(dirname "$0")" && pwd)
 [[ -x $lockcheck_bin ]] || fail "no lockcheck binary at $lockcheck_bin (build it first)"
 
 work=$(mktemp -d)
@@ -49,27 +50,13 @@ grep -q "installed copy $$" <<<"$out" || fail "--explain printed a page other th
 
 # Analysis with the installed packs.
 mkdir "$work/src"
-cat >"$work/src/auth.cpp" <<'CPP'
-#include <crypt.h>
-#include <mutex>
-#include <string>
-
-std::mutex mu;
-std::string stored_hash;
-
-bool login(const std::string &password) {
-  std::lock_guard<std::mutex> lock(mu);
-  struct crypt_data data{};
-  const char *out = crypt_r(password.c_str(), stored_hash.c_str(), &data);
-  return out != nullptr && stored_hash == out;
-}
-CPP
+cp "$samples/bcrypt_under_lock.cpp" "$work/src/auth.cpp"
 cd "$work" || fail "no $work"
 out=$("$bin" --quiet --no-cache src 2>&1)
 rc=$?
 [[ $rc -eq 1 ]] || fail "installed binary on a bad file: exit $rc, expected 1: $out"
-grep -Eq "^src/auth.cpp:11:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" <<<"$out" ||
-  fail "installed binary: no blocking-under-lock at src/auth.cpp:11: $out"
+grep -Eq "^src/auth.cpp:13:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" <<<"$out" ||
+  fail "installed binary: no blocking-under-lock at src/auth.cpp:13: $out"
 
 # ... and they are the installed packs: a broken pack dropped into the installed directory
 # must make the installed binary refuse to run, naming that file.
