@@ -11,7 +11,6 @@ namespace {
 
 // Each DB thread's connection; only ever touched by that thread.
 thread_local std::unique_ptr<pqxx::connection> t_conn;
-thread_local std::chrono::steady_clock::time_point t_next_attempt{};
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
@@ -54,7 +53,10 @@ void DbPool::stop() {
 pqxx::connection* DbPool::thread_connection() {
   if (t_conn) return t_conn.get();
   auto now = std::chrono::steady_clock::now();
-  if (now < t_next_attempt) return nullptr;  // back off while the DB is down
+  // Back off while the DB is down. The back-off is the pool's, not the thread's: once
+  // any thread connects again, every thread may (a per-thread back-off answered 503 for
+  // up to 200 ms after the database was back and /health said so).
+  if (now.time_since_epoch().count() < next_attempt_.load(std::memory_order_relaxed)) return nullptr;
   try {
     auto c = std::make_unique<pqxx::connection>(cfg_.database_url);
     {
@@ -64,11 +66,12 @@ pqxx::connection* DbPool::thread_connection() {
     }
     for (const auto& [name, sql] : prepared_) c->prepare(name, sql);
     t_conn = std::move(c);
+    next_attempt_.store(0, std::memory_order_relaxed);
     metrics().db_pool_size.fetch_add(1);
     metrics().db_reconnects.fetch_add(1);
     return t_conn.get();
   } catch (const std::exception& e) {
-    t_next_attempt = now + std::chrono::milliseconds(200);
+    next_attempt_.store((now + std::chrono::milliseconds(200)).time_since_epoch().count(), std::memory_order_relaxed);
     log_json("warn", {{"event", "db_connect_failed"}, {"error_kind", "db_down"}, {"message", e.what()}});
     return nullptr;
   }

@@ -4,6 +4,8 @@
 // bounded job queue. A job that cannot get a connection within DB_WAIT_MS,
 // or finds the queue full, fails with "pool_exhausted". Broken connections
 // are dropped and recreated on the worker, outside any lock.
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,6 +55,8 @@ class DbPool {
   Config cfg_;
   std::vector<std::pair<std::string, std::string>> prepared_;  // read-only after start()
   std::unique_ptr<JobPool> jobs_;
+  // steady_clock ticks before which no thread tries to connect (0: try now).
+  std::atomic<std::chrono::steady_clock::rep> next_attempt_{0};
 };
 
 }  // namespace lcs

@@ -25,7 +25,7 @@ FAILED = []
 
 def check(name, cond, detail=""):
     (PASSED if cond else FAILED).append(name)
-    print("%s %s%s" % ("PASS" if cond else "FAIL", name, "" if cond else "  -- %s" % detail), flush=True)
+    print("%s %s%s" % ("PASS" if cond else "FAIL", name, "" if cond else "  -- %s" % (detail,)), flush=True)
 
 
 class Client:
