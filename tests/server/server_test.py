@@ -232,6 +232,18 @@ def run(server_bin, pg):
         missing = [n for n in needed if n not in b]
         check("metrics series present", s == 200 and not missing, missing)
 
+        # Idle pool workers wait on a condition variable, not in a loop of bounded lock
+        # attempts: with no requests, no lock wait (or timeout) is recorded (issue 13).
+        def lock_metrics():
+            text = c.call("GET", "/metrics")[2]
+            return [l for l in text.splitlines()
+                    if l.startswith(("lockcheck_lock_wait_seconds_count", "lockcheck_lock_timeouts_total"))]
+
+        before = lock_metrics()
+        time.sleep(1.0)
+        after = lock_metrics()
+        check("idle workers record no lock waits", len(before) == 2 and before == after, (before, after))
+
         time.sleep(2.5)
         s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer " + token})
         check("me expired token 401", s == 401, (s, b))
