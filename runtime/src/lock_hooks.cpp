@@ -49,6 +49,7 @@ int acquired(int rc, const void *lock, LockKind kind) {
 
 const BlockingSite kCondWait{"pthread_cond_wait", kSync};
 const BlockingSite kCondTimedWait{"pthread_cond_timedwait", kSync};
+const BlockingSite kCondClockWait{"pthread_cond_clockwait", kSync};
 
 // A condition wait gives its own mutex back while it sleeps, so it blocks only under the
 // other locks this thread holds.
@@ -146,7 +147,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
   return condWait(kCondTimedWait, m, [&] { return real(c, m, at); });
 }
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *at) {
-  return condWait(kCondTimedWait, m, [&] { return LOCKCHECK_REAL(pthread_cond_clockwait)(c, m, clock, at); });
+  return condWait(kCondClockWait, m, [&] { return LOCKCHECK_REAL(pthread_cond_clockwait)(c, m, clock, at); });
 }
 
 } // extern "C"

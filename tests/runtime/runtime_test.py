@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-LIB, BINARY, SOURCE = sys.argv[1:4]
+LIB, BINARY, SOURCE = map(os.path.abspath, sys.argv[1:4])
 MARKS = {}
 for number, text in enumerate(open(SOURCE, encoding="utf-8"), 1):
     for kind, name in re.findall(r"// (expect-event|lock): (\w+)", text):
