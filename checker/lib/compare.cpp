@@ -18,7 +18,7 @@ bool pointOf(const json &node, SourcePoint &out) {
     return false;
   out.file = node["file"].get<std::string>();
   out.line = node["line"].get<unsigned>();
-  return out.valid();
+  return true;
 }
 
 bool matches(const ComparedSite &a, const ComparedSite &b) {
@@ -67,7 +67,8 @@ bool readComparedSites(const std::string &path, std::vector<ComparedSite> &sites
     // Only blocking-under-lock can be observed by the runtime; other rules are not compared.
     if (f["rule"] != "blocking-under-lock") continue;
     if (f.contains("message") && f["message"].is_string()) site.message = f["message"].get<std::string>();
-    site.points.push_back(site.anchor);
+    // A frame without debug information has no line: it cannot be matched.
+    if (site.anchor.valid()) site.points.push_back(site.anchor);
     bool observed = f.contains("stack") && f["stack"].is_array();
     // Observed: the call stack (not the lock's). Static: the anchor and the trace steps on the
     // way to the blocking call; where the lock was taken is not on that way.
@@ -75,7 +76,7 @@ bool readComparedSites(const std::string &path, std::vector<ComparedSite> &sites
       SourcePoint p;
       std::string note = node.is_object() ? node.value("note", "") : "";
       bool acquisition = note.size() >= 13 && note.compare(note.size() - 13, 13, "acquired here") == 0;
-      if (pointOf(node, p) && !acquisition) site.points.push_back(p);
+      if (pointOf(node, p) && p.valid() && !acquisition) site.points.push_back(p);
     }
     sites.push_back(std::move(site));
   }

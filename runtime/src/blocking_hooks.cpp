@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,12 +43,14 @@ ssize_t __recv_chk(int, void *, size_t, size_t, int);
 namespace lockcheck_rt {
 namespace {
 
-template <typename Call>
-auto blocking(const BlockingSite &site, Call call) -> decltype(call()) {
+// `cannotBlock` is asked only when a lock is held: whether these arguments make the call return
+// at once (a non-blocking descriptor, a zero timeout, WNOHANG...).
+template <typename Call, typename CannotBlock>
+auto blocking(const BlockingSite &site, Call call, CannotBlock cannotBlock) -> decltype(call()) {
   ThreadState &t = thisThread();
   if (t.busy) return call();
   serviceDumpRequest();
-  if (t.count == 0 || !(options().categories & site.category)) return call();
+  if (t.count == 0 || !(options().categories & site.category) || cannotBlock()) return call();
   uint64_t start = monotonicNs();
   auto rc = call();
   int saved = errno;
@@ -55,6 +58,18 @@ auto blocking(const BlockingSite &site, Call call) -> decltype(call()) {
   errno = saved;
   return rc;
 }
+
+// A socket, pipe or device in O_NONBLOCK mode returns EAGAIN instead of waiting (Asio's reactor
+// reads and accepts that way under its descriptor mutex). Regular files ignore O_NONBLOCK.
+bool nonBlockingDescriptor(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || !(flags & O_NONBLOCK)) return false;
+  struct stat st;
+  return fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+bool zeroTime(const struct timespec *t) { return t && t->tv_sec == 0 && t->tv_nsec == 0; }
+bool zeroTime(const struct timeval *t) { return t && t->tv_sec == 0 && t->tv_usec == 0; }
 
 mode_t modeArgument(int flags, va_list ap) {
   return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode_t(va_arg(ap, int)) : 0;
@@ -65,55 +80,68 @@ mode_t modeArgument(int flags, va_list ap) {
 
 using namespace lockcheck_rt;
 
-// ret name(params) { ... the real name(args) ... }, recorded under `category`.
-#define LOCKCHECK_HOOK(category, ret, name, params, args)                                         \
+// ret name(params) { ... the real name(args) ... }, recorded under `category` unless `cannotBlock`.
+#define LOCKCHECK_HOOK_UNLESS(category, ret, name, params, args, cannotBlock)                     \
   ret name params {                                                                               \
     static constexpr BlockingSite site{#name, category};                                          \
-    return blocking(site, [&] { return LOCKCHECK_REAL(name) args; });                             \
+    return blocking(site, [&] { return LOCKCHECK_REAL(name) args; }, [&] { return cannotBlock; }); \
   }
+#define LOCKCHECK_HOOK(category, ret, name, params, args) \
+  LOCKCHECK_HOOK_UNLESS(category, ret, name, params, args, false)
+// The descriptor calls: not blocking on a non-blocking socket or pipe.
+#define LOCKCHECK_FD_HOOK(category, ret, name, params, args) \
+  LOCKCHECK_HOOK_UNLESS(category, ret, name, params, args, nonBlockingDescriptor(fd))
 
 // The hooks are the library's only exported symbols.
 #pragma GCC visibility push(default)
 extern "C" {
 
-LOCKCHECK_HOOK(kIo, ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n))
-LOCKCHECK_HOOK(kIo, ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t len), (fd, buf, n, len))
-LOCKCHECK_HOOK(kIo, ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n))
-LOCKCHECK_HOOK(kIo, ssize_t, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off))
-LOCKCHECK_HOOK(kIo, ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
-LOCKCHECK_HOOK(kIo, ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off))
-LOCKCHECK_HOOK(kIo, ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off))
-LOCKCHECK_HOOK(kIo, ssize_t, readv, (int fd, const struct iovec *v, int n), (fd, v, n))
-LOCKCHECK_HOOK(kIo, ssize_t, writev, (int fd, const struct iovec *v, int n), (fd, v, n))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t len), (fd, buf, n, len))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off), (fd, buf, n, off))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, readv, (int fd, const struct iovec *v, int n), (fd, v, n))
+LOCKCHECK_FD_HOOK(kIo, ssize_t, writev, (int fd, const struct iovec *v, int n), (fd, v, n))
 LOCKCHECK_HOOK(kIo, int, fsync, (int fd), (fd))
 LOCKCHECK_HOOK(kIo, int, fdatasync, (int fd), (fd))
-LOCKCHECK_HOOK(kIo, int, close, (int fd), (fd))
+LOCKCHECK_FD_HOOK(kIo, int, close, (int fd), (fd))
 LOCKCHECK_HOOK(kIo, FILE *, fopen, (const char *path, const char *mode), (path, mode))
 LOCKCHECK_HOOK(kIo, int, fclose, (FILE * f), (f))
 LOCKCHECK_HOOK(kIo, size_t, fread, (void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
 LOCKCHECK_HOOK(kIo, size_t, fwrite, (const void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
 LOCKCHECK_HOOK(kIo, int, fflush, (FILE * f), (f))
 
-LOCKCHECK_HOOK(kNet, int, connect, (int fd, const struct sockaddr *a, socklen_t n), (fd, a, n))
-LOCKCHECK_HOOK(kNet, int, accept, (int fd, struct sockaddr *a, socklen_t *n), (fd, a, n))
-LOCKCHECK_HOOK(kNet, int, accept4, (int fd, struct sockaddr *a, socklen_t *n, int fl), (fd, a, n, fl))
-LOCKCHECK_HOOK(kNet, ssize_t, recv, (int fd, void *buf, size_t n, int fl), (fd, buf, n, fl))
-LOCKCHECK_HOOK(kNet, ssize_t, __recv_chk, (int fd, void *buf, size_t n, size_t len, int fl), (fd, buf, n, len, fl))
-LOCKCHECK_HOOK(kNet, ssize_t, recvfrom,
-               (int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *an), (fd, buf, n, fl, a, an))
-LOCKCHECK_HOOK(kNet, ssize_t, recvmsg, (int fd, struct msghdr *m, int fl), (fd, m, fl))
-LOCKCHECK_HOOK(kNet, ssize_t, send, (int fd, const void *buf, size_t n, int fl), (fd, buf, n, fl))
-LOCKCHECK_HOOK(kNet, ssize_t, sendto,
-               (int fd, const void *buf, size_t n, int fl, const struct sockaddr *a, socklen_t an),
-               (fd, buf, n, fl, a, an))
-LOCKCHECK_HOOK(kNet, ssize_t, sendmsg, (int fd, const struct msghdr *m, int fl), (fd, m, fl))
-LOCKCHECK_HOOK(kNet, int, poll, (struct pollfd * p, nfds_t n, int ms), (p, n, ms))
-LOCKCHECK_HOOK(kNet, int, ppoll, (struct pollfd * p, nfds_t n, const struct timespec *t, const sigset_t *s),
-               (p, n, t, s))
-LOCKCHECK_HOOK(kNet, int, select, (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t), (n, r, w, e, t))
-LOCKCHECK_HOOK(kNet, int, epoll_wait, (int fd, struct epoll_event *ev, int n, int ms), (fd, ev, n, ms))
-LOCKCHECK_HOOK(kNet, int, epoll_pwait, (int fd, struct epoll_event *ev, int n, int ms, const sigset_t *s),
-               (fd, ev, n, ms, s))
+LOCKCHECK_FD_HOOK(kNet, int, connect, (int fd, const struct sockaddr *a, socklen_t n), (fd, a, n))
+LOCKCHECK_FD_HOOK(kNet, int, accept, (int fd, struct sockaddr *a, socklen_t *n), (fd, a, n))
+LOCKCHECK_FD_HOOK(kNet, int, accept4, (int fd, struct sockaddr *a, socklen_t *n, int fl), (fd, a, n, fl))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, recv, (int fd, void *buf, size_t n, int fl), (fd, buf, n, fl),
+                      (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, __recv_chk, (int fd, void *buf, size_t n, size_t len, int fl),
+                      (fd, buf, n, len, fl), (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, recvfrom,
+                      (int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *an), (fd, buf, n, fl, a, an),
+                      (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, recvmsg, (int fd, struct msghdr *m, int fl), (fd, m, fl),
+                      (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, send, (int fd, const void *buf, size_t n, int fl), (fd, buf, n, fl),
+                      (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, sendto,
+                      (int fd, const void *buf, size_t n, int fl, const struct sockaddr *a, socklen_t an),
+                      (fd, buf, n, fl, a, an), (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, ssize_t, sendmsg, (int fd, const struct msghdr *m, int fl), (fd, m, fl),
+                      (fl & MSG_DONTWAIT) || nonBlockingDescriptor(fd))
+LOCKCHECK_HOOK_UNLESS(kNet, int, poll, (struct pollfd * p, nfds_t n, int ms), (p, n, ms), ms == 0)
+LOCKCHECK_HOOK_UNLESS(kNet, int, ppoll, (struct pollfd * p, nfds_t n, const struct timespec *t, const sigset_t *s),
+                      (p, n, t, s), zeroTime(t))
+LOCKCHECK_HOOK_UNLESS(kNet, int, select, (int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t),
+                      (n, r, w, e, t), zeroTime(t))
+LOCKCHECK_HOOK_UNLESS(kNet, int, epoll_wait, (int fd, struct epoll_event *ev, int n, int ms), (fd, ev, n, ms),
+                      ms == 0)
+LOCKCHECK_HOOK_UNLESS(kNet, int, epoll_pwait, (int fd, struct epoll_event *ev, int n, int ms, const sigset_t *s),
+                      (fd, ev, n, ms, s), ms == 0)
 LOCKCHECK_HOOK(kNet, int, getaddrinfo,
                (const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res),
                (node, service, hints, res))
@@ -128,7 +156,8 @@ LOCKCHECK_HOOK(kSleep, unsigned, sleep, (unsigned s), (s))
 LOCKCHECK_HOOK(kProcess, int, system, (const char *cmd), (cmd))
 LOCKCHECK_HOOK(kProcess, FILE *, popen, (const char *cmd, const char *mode), (cmd, mode))
 LOCKCHECK_HOOK(kProcess, int, pclose, (FILE * f), (f))
-LOCKCHECK_HOOK(kProcess, pid_t, waitpid, (pid_t pid, int *status, int options), (pid, status, options))
+LOCKCHECK_HOOK_UNLESS(kProcess, pid_t, waitpid, (pid_t pid, int *status, int options), (pid, status, options),
+                      (options & WNOHANG) != 0)
 
 LOCKCHECK_HOOK(kSync, int, pthread_join, (pthread_t th, void **ret), (th, ret))
 
@@ -163,7 +192,7 @@ LOCKCHECK_HOOK(kDb, int, sqlite3_exec,
     mode_t mode = modeArgument(flags, ap);                                                        \
     va_end(ap);                                                                                   \
     static constexpr BlockingSite site{#name, kIo};                                               \
-    return blocking(site, [&] { return LOCKCHECK_REAL(name)(path, flags, mode); });               \
+    return blocking(site, [&] { return LOCKCHECK_REAL(name)(path, flags, mode); }, [] { return false; }); \
   }
 #define LOCKCHECK_OPENAT_HOOK(name)                                                               \
   int name(int dir, const char *path, int flags, ...) {                                           \
@@ -172,7 +201,7 @@ LOCKCHECK_HOOK(kDb, int, sqlite3_exec,
     mode_t mode = modeArgument(flags, ap);                                                        \
     va_end(ap);                                                                                   \
     static constexpr BlockingSite site{#name, kIo};                                               \
-    return blocking(site, [&] { return LOCKCHECK_REAL(name)(dir, path, flags, mode); });          \
+    return blocking(site, [&] { return LOCKCHECK_REAL(name)(dir, path, flags, mode); }, [] { return false; }); \
   }
 LOCKCHECK_OPEN_HOOK(open)
 LOCKCHECK_OPEN_HOOK(open64)

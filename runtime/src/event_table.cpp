@@ -1,6 +1,7 @@
 #include "event_table.h"
 
 #include "report_writer.h"
+#include "symbolizer.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -44,11 +45,23 @@ void resetEventTableInChild() {
   g_dropped = 0;
 }
 
-void recordEvent(const BlockingSite &site, const ThreadState &thread, uint64_t heldNs) {
+const HeldLock *attributedLock(ThreadState &thread) {
+  for (int i = thread.count - 1; i >= 0; --i) {
+    HeldLock &h = thread.held[i];
+    if (options().libraryLocks) return &h;
+    if (h.inLibrary < 0) h.inLibrary = calledFromSystemLibrary(h.acquired.frames, h.acquired.depth) ? 1 : 0;
+    if (!h.inLibrary) return &h;
+  }
+  return nullptr;
+}
+
+void recordEvent(const BlockingSite &site, ThreadState &thread, uint64_t heldNs) {
   if (heldNs < options().minHoldNs) return;
+  const HeldLock *attributed = attributedLock(thread);
+  if (!attributed) return;
+  const HeldLock &lock = *attributed;
   Stack stack;
   captureStack(stack);
-  const HeldLock &lock = thread.held[thread.count - 1];
   uint64_t h = hashOf(site, stack, lock.acquired);
   lockEventTable();
   bool stored = false;

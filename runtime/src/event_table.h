@@ -27,7 +27,9 @@ struct Event {
 constexpr int kMaxEvents = 1024;
 
 // Records that the current thread called `site` while holding its locks, blocking for heldNs.
-void recordEvent(const BlockingSite &site, const ThreadState &thread, uint64_t heldNs);
+// The lock it is attributed to: the innermost one the program took (system libraries' own locks
+// count only with LOCKCHECK_RUNTIME_LIBRARY_LOCKS=1); none, no event.
+void recordEvent(const BlockingSite &site, ThreadState &thread, uint64_t heldNs);
 
 // Copies the table out (for the report); returns how many, and how many were dropped (table full).
 int snapshotEvents(Event *out, int capacity, uint64_t &dropped);

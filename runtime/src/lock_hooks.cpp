@@ -19,6 +19,7 @@ void noteAcquired(const void *lock, LockKind kind) {
   HeldLock &h = t.held[t.count];
   h.lock = lock;
   h.kind = kind;
+  h.inLibrary = -1;
   captureStack(h.acquired);
   ++t.count;
 }

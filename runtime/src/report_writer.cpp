@@ -44,8 +44,7 @@ std::string relativeToCwd(const std::string &file) {
 // The program's own code: has a source file, not a system header, not a system library.
 bool isUserFrame(const SourceFrame &f) {
   auto startsWith = [](const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; };
-  return !f.file.empty() && !startsWith(f.file, "/usr/") && !startsWith(f.module, "/lib") &&
-         !startsWith(f.module, "/usr/lib");
+  return !f.file.empty() && !startsWith(f.file, "/usr/") && !isSystemModule(f.module);
 }
 
 std::vector<SourceFrame> framesOf(const Stack &stack, const std::map<void *, std::vector<SourceFrame>> &symbols) {
@@ -61,12 +60,14 @@ std::vector<SourceFrame> framesOf(const Stack &stack, const std::map<void *, std
   return frames;
 }
 
-// The frame to anchor on: the innermost one in the program's own sources.
+
+// The frame to anchor on: the innermost one in the program's own sources; without debug
+// information, the innermost one in the program's own modules; else the innermost.
 const SourceFrame *anchorOf(const std::vector<SourceFrame> &frames) {
   for (const auto &f : frames)
     if (isUserFrame(f)) return &f;
   for (const auto &f : frames)
-    if (!f.file.empty()) return &f;
+    if (!isSystemModule(f.module)) return &f;
   return frames.empty() ? nullptr : &frames.front();
 }
 
@@ -80,7 +81,7 @@ nlohmann::ordered_json stackJson(const std::vector<SourceFrame> &frames) {
 std::string where(const SourceFrame *f) {
   if (!f) return "an unknown place";
   if (!f->file.empty()) return f->file + ":" + std::to_string(f->line);
-  return f->function.empty() ? f->module : f->function;
+  return f->function.empty() ? f->module : f->function + " in " + f->module;
 }
 
 nlohmann::ordered_json findingJson(const Event &e, const std::map<void *, std::vector<SourceFrame>> &symbols) {

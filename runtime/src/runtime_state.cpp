@@ -53,6 +53,8 @@ void loadOptions() {
     g_options.minHoldNs = strtoull(min, nullptr, 10) * 1000;
   if (const char *abort = getenv("LOCKCHECK_RUNTIME_ABORT"); abort && strcmp(abort, "1") == 0)
     g_options.abortOnEvent = true;
+  if (const char *lib = getenv("LOCKCHECK_RUNTIME_LIBRARY_LOCKS"); lib && strcmp(lib, "1") == 0)
+    g_options.libraryLocks = true;
 }
 
 void onExit() { writeReport(ReportReason::Exit); }

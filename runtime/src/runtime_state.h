@@ -22,6 +22,7 @@ struct Stack {
 struct HeldLock {
   const void *lock;
   LockKind kind;
+  int8_t inLibrary; // -1 not yet known; 1 when a system library took it (see event_table.cpp)
   Stack acquired;
 };
 
@@ -34,6 +35,7 @@ struct Options {
   unsigned categories = ~0u;
   uint64_t minHoldNs = 0;
   bool abortOnEvent = false;
+  bool libraryLocks = false; // also count locks that system libraries take internally
 };
 const Options &options();
 

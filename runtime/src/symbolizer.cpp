@@ -177,6 +177,21 @@ std::map<void *, std::vector<SourceFrame>> symbolize(const std::vector<void *> &
   return out;
 }
 
+bool isSystemModule(const std::string &module) {
+  return module.rfind("/lib", 0) == 0 || module.rfind("/usr/lib", 0) == 0;
+}
+
+bool calledFromSystemLibrary(const void *const *frames, int depth) {
+  const void *own = ownBase();
+  for (int i = 0; i < depth; ++i) {
+    Dl_info info{};
+    if (!dladdr(static_cast<const char *>(frames[i]) - 1, &info)) return false;
+    if (info.dli_fbase == own) continue;
+    return info.dli_fname && isSystemModule(info.dli_fname);
+  }
+  return false;
+}
+
 std::string globalName(const void *object) {
   Dl_info info{};
   void *entry = nullptr;

@@ -2,12 +2,15 @@
 // report). Lines the test expects in the report carry a "// expect-event:" or "// lock:" marker,
 // so the expectations follow the code when it moves.
 #include <pthread.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -168,6 +171,20 @@ void forked() {
   if (waitpid(child, &status, 0) != child || status != 0) std::abort(); // expect-event: fork_wait
 }
 
+// A non-blocking socket and a zero timeout return at once; a blocking pipe does not.
+void nonBlocking() {
+  int sv[2], pipeFds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) != 0 || pipe(pipeFds) != 0) std::abort();
+  std::lock_guard<std::mutex> guard(g_mu);
+  char c;
+  if (recv(sv[0], &c, 1, 0) != -1 || errno != EAGAIN) std::abort();
+  if (read(sv[0], &c, 1) != -1) std::abort();
+  poll(nullptr, 0, 0);
+  close(sv[0]);
+  if (write(pipeFds[1], "x", 1) != 1) std::abort(); // expect-event: pipe_write
+  close(pipeFds[1]); // expect-event: pipe_close
+}
+
 void sleepUnderLock() {
   std::lock_guard<std::mutex> guard(g_mu);
   usleep(2000); // expect-event: sleep
@@ -191,7 +208,7 @@ int main(int argc, char **argv) {
       {"mutex_read", mutexRead}, {"nested", nested}, {"trylock", trylockFailure},
       {"cv_own", [] { conditionWait(false); }}, {"cv_other", [] { conditionWait(true); }},
       {"rwlock", rwlocks}, {"spin", spinlock}, {"dropped", droppedBeforeIo},
-      {"early_thread", earlyThread}, {"fork", forked}, {"sleep", sleepUnderLock},
+      {"early_thread", earlyThread}, {"fork", forked}, {"sleep", sleepUnderLock}, {"nonblocking", nonBlocking},
       {"signal", [&] { signalDump(argc > 2 ? argv[2] : ""); }}};
   if (argc < 2 || !scenarios.count(argv[1])) {
     std::fprintf(stderr, "usage: runtime_scenarios SCENARIO\n");

@@ -93,6 +93,7 @@ if report:
           str(kinds))
 expect("spin", [("usleep", line("expect-event", "spin"))], locks={line("expect-event", "spin"): line("lock", "spin")})
 expect("dropped", [])
+expect("nonblocking", [("write", line("expect-event", "pipe_write")), ("close", line("expect-event", "pipe_close"))])
 expect("early_thread", [("usleep", line("expect-event", "early"))], env={"RUNTIME_SCENARIO_EARLY": "1"},
        locks={line("expect-event", "early"): line("lock", "early")})
 
