@@ -45,11 +45,28 @@ void resetEventTableInChild() {
   g_dropped = 0;
 }
 
+// Where `lock` was taken: its caller, then the frames of `now` that were live already (above the
+// lock hook's frame), unless the full stack was unwound at the time.
+void acquisitionStack(const HeldLock &lock, const Stack &now, Stack &out) {
+  if (lock.acquired.depth > 0) {
+    out = lock.acquired;
+    return;
+  }
+  out.depth = 0;
+  out.frames[out.depth] = lock.caller;
+  out.cfa[out.depth++] = 0;
+  for (int i = 0; i < now.depth && out.depth < kMaxFrames; ++i)
+    if (now.cfa[i] > lock.hookCfa) {
+      out.frames[out.depth] = now.frames[i];
+      out.cfa[out.depth++] = now.cfa[i];
+    }
+}
+
 const HeldLock *attributedLock(ThreadState &thread) {
   for (int i = thread.count - 1; i >= 0; --i) {
     HeldLock &h = thread.held[i];
     if (options().libraryLocks) return &h;
-    if (h.inLibrary < 0) h.inLibrary = calledFromSystemLibrary(h.acquired.frames, h.acquired.depth) ? 1 : 0;
+    if (h.inLibrary < 0) h.inLibrary = calledFromSystemLibrary(h.caller) ? 1 : 0;
     if (!h.inLibrary) return &h;
   }
   return nullptr;
@@ -59,20 +76,21 @@ void recordEvent(const BlockingSite &site, ThreadState &thread, uint64_t heldNs)
   if (heldNs < options().minHoldNs) return;
   const HeldLock *attributed = attributedLock(thread);
   if (!attributed) return;
-  const HeldLock &lock = *attributed;
   Stack stack;
   captureStack(stack);
-  uint64_t h = hashOf(site, stack, lock.acquired);
+  Stack lockStack;
+  acquisitionStack(*attributed, stack, lockStack);
+  uint64_t h = hashOf(site, stack, lockStack);
   lockEventTable();
   bool stored = false;
   for (int probe = 0; probe < kMaxEvents; ++probe) {
     int slot = int((h + probe) % kMaxEvents);
     Event &e = g_events[slot];
     if (!g_used[slot]) {
-      e = Event{&site, stack, lock.acquired, lock.lock, lock.kind, thread.count + thread.overflow, 0, 0, h};
+      e = Event{&site, stack, lockStack, attributed->lock, attributed->kind, thread.count + thread.overflow, 0, 0, h};
       g_used[slot] = true;
     } else if (e.hash != h || e.site != &site || !sameStack(e.stack, stack) ||
-               !sameStack(e.lockStack, lock.acquired)) {
+               !sameStack(e.lockStack, lockStack)) {
       continue;
     }
     ++e.count;

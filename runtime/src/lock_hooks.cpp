@@ -9,7 +9,7 @@
 namespace lockcheck_rt {
 namespace {
 
-void noteAcquired(const void *lock, LockKind kind) {
+void noteAcquired(const void *lock, LockKind kind, void *caller, uintptr_t hookCfa) {
   ThreadState &t = thisThread();
   if (t.busy) return;
   if (t.count == kMaxHeldLocks) {
@@ -20,7 +20,10 @@ void noteAcquired(const void *lock, LockKind kind) {
   h.lock = lock;
   h.kind = kind;
   h.inLibrary = -1;
-  captureStack(h.acquired);
+  h.caller = caller;
+  h.hookCfa = hookCfa;
+  h.acquired.depth = 0;
+  if (options().fullLockStacks) captureStack(h.acquired);
   ++t.count;
 }
 
@@ -43,10 +46,13 @@ void noteReleased(const void *lock) {
   if (!t.busy) removeHeld(t, lock);
 }
 
-int acquired(int rc, const void *lock, LockKind kind) {
-  if (rc == 0) noteAcquired(lock, kind);
+int acquired(int rc, const void *lock, LockKind kind, void *caller, void *hookCfa) {
+  if (rc == 0) noteAcquired(lock, kind, caller, reinterpret_cast<uintptr_t>(hookCfa));
   return rc;
 }
+
+// In each lock hook: who called it, and the hook's own frame address.
+#define LOCKCHECK_CALLER __builtin_return_address(0), __builtin_dwarf_cfa()
 
 const BlockingSite kCondWait{"pthread_cond_wait", kSync};
 const BlockingSite kCondTimedWait{"pthread_cond_timedwait", kSync};
@@ -84,13 +90,13 @@ using namespace lockcheck_rt;
 extern "C" {
 
 int pthread_mutex_lock(pthread_mutex_t *m) {
-  return acquired(LOCKCHECK_REAL(pthread_mutex_lock)(m), m, LockKind::Mutex);
+  return acquired(LOCKCHECK_REAL(pthread_mutex_lock)(m), m, LockKind::Mutex, LOCKCHECK_CALLER);
 }
 int pthread_mutex_trylock(pthread_mutex_t *m) {
-  return acquired(LOCKCHECK_REAL(pthread_mutex_trylock)(m), m, LockKind::Mutex);
+  return acquired(LOCKCHECK_REAL(pthread_mutex_trylock)(m), m, LockKind::Mutex, LOCKCHECK_CALLER);
 }
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *at) {
-  return acquired(LOCKCHECK_REAL(pthread_mutex_timedlock)(m, at), m, LockKind::Mutex);
+  return acquired(LOCKCHECK_REAL(pthread_mutex_timedlock)(m, at), m, LockKind::Mutex, LOCKCHECK_CALLER);
 }
 int pthread_mutex_unlock(pthread_mutex_t *m) {
   noteReleased(m);
@@ -98,28 +104,28 @@ int pthread_mutex_unlock(pthread_mutex_t *m) {
 }
 
 int pthread_rwlock_rdlock(pthread_rwlock_t *l) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_rdlock)(l), l, LockKind::RwRead);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_rdlock)(l), l, LockKind::RwRead, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_tryrdlock)(l), l, LockKind::RwRead);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_tryrdlock)(l), l, LockKind::RwRead, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *at) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_timedrdlock)(l, at), l, LockKind::RwRead);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_timedrdlock)(l, at), l, LockKind::RwRead, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *at) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_clockrdlock)(l, c, at), l, LockKind::RwRead);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_clockrdlock)(l, c, at), l, LockKind::RwRead, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_wrlock)(l), l, LockKind::RwWrite);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_wrlock)(l), l, LockKind::RwWrite, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_trywrlock)(l), l, LockKind::RwWrite);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_trywrlock)(l), l, LockKind::RwWrite, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *at) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_timedwrlock)(l, at), l, LockKind::RwWrite);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_timedwrlock)(l, at), l, LockKind::RwWrite, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const struct timespec *at) {
-  return acquired(LOCKCHECK_REAL(pthread_rwlock_clockwrlock)(l, c, at), l, LockKind::RwWrite);
+  return acquired(LOCKCHECK_REAL(pthread_rwlock_clockwrlock)(l, c, at), l, LockKind::RwWrite, LOCKCHECK_CALLER);
 }
 int pthread_rwlock_unlock(pthread_rwlock_t *l) {
   noteReleased(l);
@@ -127,10 +133,10 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l) {
 }
 
 int pthread_spin_lock(pthread_spinlock_t *s) {
-  return acquired(LOCKCHECK_REAL(pthread_spin_lock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin);
+  return acquired(LOCKCHECK_REAL(pthread_spin_lock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin, LOCKCHECK_CALLER);
 }
 int pthread_spin_trylock(pthread_spinlock_t *s) {
-  return acquired(LOCKCHECK_REAL(pthread_spin_trylock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin);
+  return acquired(LOCKCHECK_REAL(pthread_spin_trylock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin, LOCKCHECK_CALLER);
 }
 int pthread_spin_unlock(pthread_spinlock_t *s) {
   noteReleased(const_cast<const void *>(static_cast<const volatile void *>(s)));

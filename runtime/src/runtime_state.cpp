@@ -5,7 +5,7 @@
 #include "report_writer.h"
 
 #include <dlfcn.h>
-#include <execinfo.h>
+#include <unwind.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -55,6 +55,8 @@ void loadOptions() {
     g_options.abortOnEvent = true;
   if (const char *lib = getenv("LOCKCHECK_RUNTIME_LIBRARY_LOCKS"); lib && strcmp(lib, "1") == 0)
     g_options.libraryLocks = true;
+  if (const char *stacks = getenv("LOCKCHECK_RUNTIME_LOCK_STACKS"); stacks && strcmp(stacks, "full") == 0)
+    g_options.fullLockStacks = true;
 }
 
 void onExit() { writeReport(ReportReason::Exit); }
@@ -96,9 +98,22 @@ const char *categoryName(Category c) {
   return "?";
 }
 
+namespace {
+_Unwind_Reason_Code collectFrame(_Unwind_Context *context, void *into) {
+  auto &stack = *static_cast<Stack *>(into);
+  uintptr_t ip = _Unwind_GetIP(context);
+  if (stack.depth == kMaxFrames || ip == 0) return _URC_END_OF_STACK;
+  stack.frames[stack.depth] = reinterpret_cast<void *>(ip);
+  stack.cfa[stack.depth] = _Unwind_GetCFA(context);
+  ++stack.depth;
+  return _URC_NO_REASON;
+}
+} // namespace
+
 void captureStack(Stack &out) {
   Uninterposed guard;
-  out.depth = backtrace(out.frames, kMaxFrames);
+  out.depth = 0;
+  _Unwind_Backtrace(collectFrame, &out);
 }
 
 void *nextSymbol(const char *name, const char *version) {
@@ -122,8 +137,8 @@ void ensureInitialised() {
   Uninterposed guard;
   loadOptions();
   rememberOwnerProcess();
-  Stack warmUp; // the first backtrace() loads libgcc_s: do it now, not under someone's lock
-  warmUp.depth = backtrace(warmUp.frames, kMaxFrames);
+  Stack warmUp; // the first unwinding reads the unwind tables: do it now, not under someone's lock
+  captureStack(warmUp);
   pthread_atfork(beforeFork, afterForkParent, afterForkChild);
   atexit(onExit);
   struct sigaction old {};

@@ -15,15 +15,22 @@ enum class LockKind : uint8_t { Mutex, RwRead, RwWrite, Spin };
 const char *lockKindName(LockKind kind);
 
 struct Stack {
-  void *frames[kMaxFrames];
+  void *frames[kMaxFrames]; // return addresses, innermost first
+  uintptr_t cfa[kMaxFrames]; // each frame's canonical frame address (0 when unknown)
   int depth = 0;
 };
 
+// A lock this thread owns. Unwinding costs microseconds, a lock microseconds' fraction, so by
+// default only the caller of the lock function and the lock hook's frame address are kept: at an
+// event, the frames of the current stack above that address are the ones that were live when the
+// lock was taken (see event_table.cpp). LOCKCHECK_RUNTIME_LOCK_STACKS=full unwinds at each lock.
 struct HeldLock {
   const void *lock;
   LockKind kind;
   int8_t inLibrary; // -1 not yet known; 1 when a system library took it (see event_table.cpp)
-  Stack acquired;
+  void *caller;     // return address into the code that called the lock function
+  uintptr_t hookCfa;
+  Stack acquired;   // full mode only
 };
 
 // Blocking categories, as in the rule packs (SPEC §4).
@@ -36,6 +43,7 @@ struct Options {
   uint64_t minHoldNs = 0;
   bool abortOnEvent = false;
   bool libraryLocks = false; // also count locks that system libraries take internally
+  bool fullLockStacks = false;
 };
 const Options &options();
 
@@ -61,6 +69,7 @@ private:
   ThreadState &state_;
 };
 
+// Unwinds the calling thread's stack (return addresses and frame addresses).
 void captureStack(Stack &out);
 // Resolves the next definition of `name` (RTLD_NEXT); nullptr when no loaded library has it.
 void *nextSymbol(const char *name, const char *version = nullptr);

@@ -181,15 +181,10 @@ bool isSystemModule(const std::string &module) {
   return module.rfind("/lib", 0) == 0 || module.rfind("/usr/lib", 0) == 0;
 }
 
-bool calledFromSystemLibrary(const void *const *frames, int depth) {
-  const void *own = ownBase();
-  for (int i = 0; i < depth; ++i) {
-    Dl_info info{};
-    if (!dladdr(static_cast<const char *>(frames[i]) - 1, &info)) return false;
-    if (info.dli_fbase == own) continue;
-    return info.dli_fname && isSystemModule(info.dli_fname);
-  }
-  return false;
+bool calledFromSystemLibrary(const void *caller) {
+  Dl_info info{};
+  return dladdr(static_cast<const char *>(caller) - 1, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
+         isSystemModule(info.dli_fname);
 }
 
 std::string globalName(const void *object) {

@@ -22,9 +22,9 @@ std::map<void *, std::vector<SourceFrame>> symbolize(const std::vector<void *> &
 // Installed system code (/lib..., /usr/lib...), as opposed to the program and its own libraries.
 bool isSystemModule(const std::string &module);
 
-// Whether the code that called the lock function (the first frame outside the runtime) lies in
-// a system library: libpq's, OpenSSL's or libstdc++'s own locks, not the program's.
-bool calledFromSystemLibrary(const void *const *frames, int depth);
+// Whether the code that called the lock function lies in a system library: libpq's, OpenSSL's
+// or libstdc++'s own locks, not the program's.
+bool calledFromSystemLibrary(const void *caller);
 
 // A global's name when `object` lies inside one (e.g. "g_store+8"), else "".
 std::string globalName(const void *object);

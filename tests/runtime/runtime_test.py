@@ -73,6 +73,9 @@ def expect(scenario, expected, env=None, locks=None):
 
 expect("mutex_read", [("read", line("expect-event", "mutex_read"))],
        locks={line("expect-event", "mutex_read"): line("lock", "mutex_read")})
+# The slow mode that unwinds at every lock finds the same acquisition lines.
+expect("mutex_read", [("read", line("expect-event", "mutex_read"))], env={"LOCKCHECK_RUNTIME_LOCK_STACKS": "full"},
+       locks={line("expect-event", "mutex_read"): line("lock", "mutex_read")})
 report = expect("nested", [("read", line("expect-event", "helper")), ("pread", line("expect-event", "nested_outer_only"))],
                 locks={line("expect-event", "helper"): line("lock", "nested_inner")})
 if report:
