@@ -52,7 +52,7 @@ int main() {
 
 def build_and_observe(name, sources):
     exe = os.path.join(work, name)
-    subprocess.run(["c++", "-std=c++20", "-g", "-O0", *sources, "-o", exe, "-lcrypt", "-pthread"], check=True)
+    subprocess.run(["c++", "-std=c++20", "-g", "-O2", *sources, "-o", exe, "-lcrypt", "-pthread"], check=True)
     report = os.path.join(work, name + ".runtime.json")
     env = dict(os.environ, LD_PRELOAD=LIB, LOCKCHECK_RUNTIME_OUTPUT=report)
     env.pop("LOCKCHECK_RUNTIME_OWNER_PID", None)
