@@ -9,6 +9,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -113,6 +114,18 @@ LOCKCHECK_HOOK(kIo, int, fclose, (FILE * f), (f))
 LOCKCHECK_HOOK(kIo, size_t, fread, (void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
 LOCKCHECK_HOOK(kIo, size_t, fwrite, (const void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
 LOCKCHECK_HOOK(kIo, int, fflush, (FILE * f), (f))
+// File-system metadata: a disk (or network file system) round trip each.
+LOCKCHECK_HOOK(kIo, int, stat, (const char *path, struct stat *st), (path, st))
+LOCKCHECK_HOOK(kIo, int, lstat, (const char *path, struct stat *st), (path, st))
+LOCKCHECK_HOOK(kIo, int, access, (const char *path, int mode), (path, mode))
+LOCKCHECK_HOOK(kIo, int, unlink, (const char *path), (path))
+LOCKCHECK_HOOK(kIo, int, rename, (const char *from, const char *to), (from, to))
+LOCKCHECK_HOOK(kIo, int, mkdir, (const char *path, mode_t mode), (path, mode))
+LOCKCHECK_HOOK(kIo, int, rmdir, (const char *path), (path))
+LOCKCHECK_HOOK(kIo, DIR *, opendir, (const char *path), (path))
+LOCKCHECK_HOOK(kIo, struct dirent *, readdir, (DIR * dir), (dir))
+LOCKCHECK_HOOK(kIo, struct dirent64 *, readdir64, (DIR * dir), (dir))
+LOCKCHECK_HOOK(kIo, int, closedir, (DIR * dir), (dir))
 
 LOCKCHECK_FD_HOOK(kNet, int, connect, (int fd, const struct sockaddr *a, socklen_t n), (fd, a, n))
 LOCKCHECK_FD_HOOK(kNet, int, accept, (int fd, struct sockaddr *a, socklen_t *n), (fd, a, n))
