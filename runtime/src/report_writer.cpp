@@ -98,9 +98,17 @@ nlohmann::ordered_json findingJson(const Event &e, const std::map<void *, std::v
                         std::to_string(e.count) + " time" + (e.count == 1 ? "" : "s") + ", longest " + longest +
                         " ms";
   auto trace = nlohmann::ordered_json::array();
-  if (lockAnchor && !lockAnchor->file.empty())
+  if (lockAnchor && !lockAnchor->file.empty()) {
     trace.push_back({{"file", lockAnchor->file}, {"line", lockAnchor->line}, {"column", 0},
                      {"note", "'" + lock + "' acquired here"}});
+    // The callers that took it (a lock wrapper's own line says little): a few program frames.
+    int shown = 0;
+    for (auto it = lockStack.begin() + (lockAnchor - lockStack.data()) + 1; it != lockStack.end() && shown < 3; ++it)
+      if (isUserFrame(*it) && !(it->file == lockAnchor->file && it->line == lockAnchor->line)) {
+        trace.push_back({{"file", it->file}, {"line", it->line}, {"column", 0}, {"note", "lock taken in " + it->function}});
+        ++shown;
+      }
+  }
   for (const auto &f : stack)
     if (isUserFrame(f))
       trace.push_back({{"file", f.file}, {"line", f.line}, {"column", 0},
