@@ -84,7 +84,18 @@ if report["findings"]:
     acquired = [t["line"] for t in report["findings"][0]["trace"] if t["note"].endswith("acquired here")]
     check("login: lock taken at the lock_guard", acquired == [line_of(sample, "lock_guard")], str(acquired))
     check("login: names the function", report["findings"][0]["function"] == "login", report["findings"][0]["function"])
-result = compare(static_report("login", sample), runtime)
+static = static_report("login", sample)
+with open(static, encoding="utf-8") as f:
+    static_json = json.load(f)
+# Same schema as `lockcheck --format json` (SPEC §6): its keys, in its order, then the runtime's own.
+check("schema: top-level keys", list(report)[:len(static_json)] == list(static_json),
+      f"{list(report)} vs {list(static_json)}")
+if report["findings"] and static_json["findings"]:
+    s_keys, r_keys = list(static_json["findings"][0]), list(report["findings"][0])
+    check("schema: finding keys", r_keys[:len(s_keys)] == s_keys, f"{r_keys} vs {s_keys}")
+    s_step, r_step = static_json["findings"][0]["trace"][0], report["findings"][0]["trace"][0]
+    check("schema: trace step keys", list(r_step) == list(s_step), f"{list(r_step)} vs {list(s_step)}")
+result = compare(static, runtime)
 check("login: compare exits 0 (covered)", result.returncode == 0, result.stdout + result.stderr)
 check("login: compare counts it covered", "covered by the static report: 1" in result.stdout, result.stdout)
 
