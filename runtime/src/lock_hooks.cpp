@@ -54,6 +54,9 @@ int acquired(int rc, const void *lock, LockKind kind, void *caller, void *hookCf
 // In each lock hook: who called it, and the hook's own frame address.
 #define LOCKCHECK_CALLER __builtin_return_address(0), __builtin_dwarf_cfa()
 
+// pthread_spinlock_t is a volatile int: its address, as the key of the held set.
+const void *spinKey(pthread_spinlock_t *s) { return const_cast<const void *>(static_cast<const volatile void *>(s)); }
+
 const BlockingSite kCondWait{"pthread_cond_wait", kSync};
 const BlockingSite kCondTimedWait{"pthread_cond_timedwait", kSync};
 const BlockingSite kCondClockWait{"pthread_cond_clockwait", kSync};
@@ -133,13 +136,13 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l) {
 }
 
 int pthread_spin_lock(pthread_spinlock_t *s) {
-  return acquired(LOCKCHECK_REAL(pthread_spin_lock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin, LOCKCHECK_CALLER);
+  return acquired(LOCKCHECK_REAL(pthread_spin_lock)(s), spinKey(s), LockKind::Spin, LOCKCHECK_CALLER);
 }
 int pthread_spin_trylock(pthread_spinlock_t *s) {
-  return acquired(LOCKCHECK_REAL(pthread_spin_trylock)(s), const_cast<const void *>(static_cast<const volatile void *>(s)), LockKind::Spin, LOCKCHECK_CALLER);
+  return acquired(LOCKCHECK_REAL(pthread_spin_trylock)(s), spinKey(s), LockKind::Spin, LOCKCHECK_CALLER);
 }
 int pthread_spin_unlock(pthread_spinlock_t *s) {
-  noteReleased(const_cast<const void *>(static_cast<const volatile void *>(s)));
+  noteReleased(spinKey(s));
   return LOCKCHECK_REAL(pthread_spin_unlock)(s);
 }
 

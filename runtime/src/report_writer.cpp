@@ -105,7 +105,8 @@ nlohmann::ordered_json findingJson(const Event &e, const std::map<void *, std::v
     int shown = 0;
     for (auto it = lockStack.begin() + (lockAnchor - lockStack.data()) + 1; it != lockStack.end() && shown < 3; ++it)
       if (isUserFrame(*it) && !(it->file == lockAnchor->file && it->line == lockAnchor->line)) {
-        trace.push_back({{"file", it->file}, {"line", it->line}, {"column", 0}, {"note", "lock taken in " + it->function}});
+        trace.push_back(
+            {{"file", it->file}, {"line", it->line}, {"column", 0}, {"note", "lock taken in " + it->function}});
         ++shown;
       }
   }
@@ -184,8 +185,10 @@ void writeReport(ReportReason reason) {
         {"version", LOCKCHECK_VERSION},
         {"findings", findings},
         {"errors", nlohmann::ordered_json::array()},
-        {"summary", {{"files", 0}, {"findings", findings.size()}, {"seconds", double(monotonicNs() - g_startNs) / 1e9}}},
-        {"runtime", {{"program", exe}, {"pid", getpid()}, {"reason", reasonName(reason)}, {"events_dropped", dropped}}}};
+        {"summary",
+         {{"files", 0}, {"findings", findings.size()}, {"seconds", double(monotonicNs() - g_startNs) / 1e9}}},
+        {"runtime",
+         {{"program", exe}, {"pid", getpid()}, {"reason", reasonName(reason)}, {"events_dropped", dropped}}}};
     std::string path = outputPath(owner);
     std::string temporary = path + ".tmp" + std::to_string(getpid());
     {

@@ -15,14 +15,13 @@ namespace fs = std::filesystem;
 
 class CompareTest : public ::testing::Test {
 protected:
+  static fs::path dir() { return fs::temp_directory_path() / ("lockcheck-compare-" + std::to_string(::getpid())); }
   std::string write(const std::string &name, const std::string &text) {
-    fs::path dir = fs::temp_directory_path() / ("lockcheck-compare-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    fs::path path = dir / name;
-    std::ofstream(path) << text;
-    return path.string();
+    fs::create_directories(dir());
+    std::ofstream(dir() / name) << text;
+    return (dir() / name).string();
   }
-  void TearDown() override { fs::remove_all(fs::temp_directory_path() / ("lockcheck-compare-" + std::to_string(::getpid()))); }
+  void TearDown() override { fs::remove_all(dir()); }
 
   int run(const std::string &staticReport, const std::string &runtimeReport) {
     out_.str("");
