@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <csignal>
 #include <sched.h>
 
 namespace lockcheck_rt {
@@ -102,6 +103,7 @@ void recordEvent(const BlockingSite &site, ThreadState &thread, uint64_t heldNs)
   unlockEventTable();
   if (options().abortOnEvent) {
     writeReport(ReportReason::Abort);
+    signal(SIGABRT, SIG_DFL); // written already, with the reason
     abort();
   }
 }

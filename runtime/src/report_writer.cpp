@@ -140,6 +140,7 @@ const char *reasonName(ReportReason reason) {
   case ReportReason::Exit: return "exit";
   case ReportReason::Signal: return "signal";
   case ReportReason::Abort: return "abort";
+  case ReportReason::FatalSignal: return "fatal-signal";
   }
   return "?";
 }

@@ -4,7 +4,7 @@
 
 namespace lockcheck_rt {
 
-enum class ReportReason { Exit, Signal, Abort };
+enum class ReportReason { Exit, Signal, Abort, FatalSignal };
 
 void writeReport(ReportReason reason);
 

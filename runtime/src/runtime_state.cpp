@@ -63,6 +63,26 @@ void onExit() { writeReport(ReportReason::Exit); }
 
 void onDumpSignal(int) { requestDump(); }
 
+// A crash: the report is worth the risk of writing it from the handler. alarm() ends the
+// process should a lock the crash left held (malloc's) block the writing; then the signal is
+// delivered again with its default action.
+void onFatalSignal(int sig) {
+  alarm(5);
+  writeReport(ReportReason::FatalSignal);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void installIfDefault(int sig, void (*handler)(int), int flags) {
+  struct sigaction old {};
+  if (sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) return; // the program's own
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sa.sa_flags = flags;
+  sigemptyset(&sa.sa_mask);
+  sigaction(sig, &sa, nullptr);
+}
+
 void beforeFork() { lockEventTable(); }
 void afterForkParent() { unlockEventTable(); }
 void afterForkChild() {
@@ -141,14 +161,8 @@ void ensureInitialised() {
   captureStack(warmUp);
   pthread_atfork(beforeFork, afterForkParent, afterForkChild);
   atexit(onExit);
-  struct sigaction old {};
-  if (sigaction(SIGUSR2, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
-    struct sigaction sa {};
-    sa.sa_handler = onDumpSignal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR2, &sa, nullptr);
-  }
+  installIfDefault(SIGUSR2, onDumpSignal, SA_RESTART);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) installIfDefault(sig, onFatalSignal, SA_RESETHAND);
   g_initState.store(2, std::memory_order_release);
 }
 

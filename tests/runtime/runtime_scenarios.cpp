@@ -201,6 +201,11 @@ void signalDump(const char *path) {
   _exit(0); // no exit handlers: the file can only come from the signal
 }
 
+void crash() {
+  sleepUnderLock();
+  raise(SIGSEGV);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -209,6 +214,7 @@ int main(int argc, char **argv) {
       {"cv_own", [] { conditionWait(false); }}, {"cv_other", [] { conditionWait(true); }},
       {"rwlock", rwlocks}, {"spin", spinlock}, {"dropped", droppedBeforeIo},
       {"early_thread", earlyThread}, {"fork", forked}, {"sleep", sleepUnderLock}, {"nonblocking", nonBlocking},
+      {"crash", crash},
       {"signal", [&] { signalDump(argc > 2 ? argv[2] : ""); }}};
   if (argc < 2 || !scenarios.count(argv[1])) {
     std::fprintf(stderr, "usage: runtime_scenarios SCENARIO\n");

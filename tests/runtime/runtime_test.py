@@ -132,6 +132,16 @@ if os.path.exists(path):
 else:
     check("abort: report written", False)
 
+# A crash: the report is written from the fatal signal's handler, then the signal kills.
+proc, path = run("crash")
+check("crash: killed by SIGSEGV", proc.returncode == -11, str(proc.returncode) + proc.stderr)
+if os.path.exists(path):
+    report = load(path)
+    check("crash: report says why", report["runtime"]["reason"] == "fatal-signal" and
+          events(report) == [("usleep", line("expect-event", "sleep"))], json.dumps(report)[:300])
+else:
+    check("crash: report written", False)
+
 # SIGUSR2: the report is written at the next blocking call, without exit handlers.
 proc, path = run("signal", args=["{out}"])
 check("signal: report written before _exit", proc.stdout.strip() == "dumped", proc.stdout + proc.stderr)
