@@ -122,25 +122,23 @@ if len(children) == 1:
     got = events(load(children[0]))
     check("fork: child report", got == [("pread", line("expect-event", "fork_child"))], str(got))
 
-# Abort mode: the report is written, then the process aborts at the first event.
-proc, path = run("sleep", env={"LOCKCHECK_RUNTIME_ABORT": "1"})
-check("abort: killed by SIGABRT", proc.returncode == -6, str(proc.returncode))
-if os.path.exists(path):
+def expect_killed(name, scenario, signal_number, reason, env=None):
+    """`scenario` dies by `signal_number`; its report, written first, has the sleep event and `reason`."""
+    proc, path = run(scenario, env=env)
+    check(f"{name}: killed by signal {signal_number}", proc.returncode == -signal_number,
+          str(proc.returncode) + proc.stderr)
+    if not os.path.exists(path):
+        check(f"{name}: report written", False)
+        return
     report = load(path)
-    check("abort: report says why", report["runtime"]["reason"] == "abort" and
+    check(f"{name}: report says why", report["runtime"]["reason"] == reason and
           events(report) == [("usleep", line("expect-event", "sleep"))], json.dumps(report)[:300])
-else:
-    check("abort: report written", False)
 
+
+# Abort mode: the report is written, then the process aborts at the first event.
+expect_killed("abort", "sleep", 6, "abort", env={"LOCKCHECK_RUNTIME_ABORT": "1"})
 # A crash: the report is written from the fatal signal's handler, then the signal kills.
-proc, path = run("crash")
-check("crash: killed by SIGSEGV", proc.returncode == -11, str(proc.returncode) + proc.stderr)
-if os.path.exists(path):
-    report = load(path)
-    check("crash: report says why", report["runtime"]["reason"] == "fatal-signal" and
-          events(report) == [("usleep", line("expect-event", "sleep"))], json.dumps(report)[:300])
-else:
-    check("crash: report written", False)
+expect_killed("crash", "crash", 11, "fatal-signal")
 
 # SIGUSR2: the report is written at the next blocking call, without exit handlers.
 proc, path = run("signal", args=["{out}"])
