@@ -70,6 +70,7 @@ private:
   const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
   bool runsCallables(const CallEvent &call, unsigned index) const;
 
+  std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
   void blockingUnderLock(std::vector<Finding> &out);
   void callablesUnderLock(std::vector<Finding> &out);
   void doubleLockThroughCalls(std::vector<Finding> &out);
