@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
+#include <pthread.h>
 
 namespace lockcheck {
 
@@ -41,6 +42,15 @@ void ProgramLinker::add(TUFacts facts) {
   for (auto &[key, fn] : facts.functions) functions_.emplace(key, std::move(fn)); // first definition wins
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));
+}
+
+ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
+  steps_.push_back(ChainStep{std::move(step), rest});
+  return static_cast<Chain>(steps_.size() - 1);
+}
+
+void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const {
+  for (; chain != kNoChain; chain = steps_[static_cast<size_t>(chain)].next) out.push_back(steps_[static_cast<size_t>(chain)].step);
 }
 
 std::string ProgramLinker::nameOf(const std::string &key) const {
@@ -127,8 +137,9 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
       if (!t.blocks) continue;
       b = t;
       b.released.clear(); // the callable's own entry locks mean nothing to this caller
-      b.chain.insert(b.chain.begin(), TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
-                                                 "runs " + nameOf(target) + ", passed to " + call.calleeName});
+      b.chain = prepend(TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
+                                  "runs " + nameOf(target) + ", passed to " + call.calleeName},
+                        b.chain);
       return b;
     }
   }
@@ -144,38 +155,61 @@ std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const C
   return released;
 }
 
+bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &fn) {
+  Blocking &mine = blocking_[key];
+  if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) return false;
+  if (mine.blocks && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
+  bool changed = false;
+  for (const auto &call : fn.calls) {
+    Blocking b = callBlocks(call);
+    if (!b.blocks) continue;
+    std::set<std::string> released = releasedAt(fn, call, b);
+    if (mine.blocks) {
+      std::set<std::string> both;
+      std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
+                            std::inserter(both, both.end()));
+      if (both == mine.released) continue;
+      changed = true;
+      if (both != released) { // the summary shrinks, but this call does not explain it alone
+        mine.released = std::move(both);
+        continue;
+      }
+    }
+    std::string step = "calls " + call.calleeName;
+    if (b.chain == kNoChain) step += " (" + b.category + ")";
+    b.chain = prepend(TraceStep{call.where, step}, b.chain);
+    mine = std::move(b);
+    mine.released = std::move(released);
+    changed = true;
+  }
+  return changed;
+}
+
 // A monotone fixpoint: `blocks` only turns on and `released` only shrinks, so it ends.
 // The chain shown is that of a blocking call with the fewest entry locks released.
+// Sweeps in key order as a full re-scan would, but visits only functions whose callees
+// (or own summary) changed since they were last looked at: linear in calls, not
+// depth x functions.
 void ProgramLinker::solveBlocking() {
-  for (const auto &[key, fn] : functions_) blocking_[key] = leaf(key);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto &[key, fn] : functions_) {
-      Blocking &mine = blocking_[key];
-      if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) continue;
-      if (mine.blocks && (mine.chain.empty() || mine.released.empty())) continue; // a leaf, or final
-      for (const auto &call : fn.calls) {
-        Blocking b = callBlocks(call);
-        if (!b.blocks) continue;
-        std::set<std::string> released = releasedAt(fn, call, b);
-        if (mine.blocks) {
-          std::set<std::string> both;
-          std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
-                                std::inserter(both, both.end()));
-          if (both == mine.released) continue;
-          changed = true;
-          if (both != released) { // the summary shrinks, but this call does not explain it alone
-            mine.released = std::move(both);
-            continue;
-          }
-        }
-        std::string step = "calls " + call.calleeName;
-        if (b.chain.empty()) step += " (" + b.category + ")";
-        b.chain.insert(b.chain.begin(), TraceStep{call.where, step});
-        mine = std::move(b);
-        mine.released = std::move(released);
-        changed = true;
-      }
+  std::map<std::string, std::set<std::string>> callers; // whose summary reads whose
+  for (const auto &[key, fn] : functions_) {
+    blocking_[key] = leaf(key);
+    for (const auto &call : fn.calls) {
+      callers[call.callee].insert(key);
+      for (const auto &ca : call.callables)
+        for (const auto &target : ca.targets) callers[target].insert(key);
+    }
+  }
+  std::set<std::string> dirty;
+  for (const auto &[key, fn] : functions_) dirty.insert(dirty.end(), key);
+  while (!dirty.empty()) {
+    for (auto it = dirty.begin(); it != dirty.end();) {
+      std::string key = *it;
+      it = dirty.erase(it);
+      if (!updateBlocking(key, functions_.at(key))) continue;
+      dirty.insert(key); // looked at again in the next sweep, as a re-scan would
+      if (auto c = callers.find(key); c != callers.end())
+        for (const auto &caller : c->second) dirty.insert(caller);
     }
   }
 }
@@ -188,7 +222,7 @@ ProgramLinker::invocations(const std::string &key) {
   if (fn == functions_.end() || !invocationsInProgress_.insert(key).second) return none;
   std::map<unsigned, std::vector<Invocation>> result;
   for (const auto &inv : fn->second.invokes)
-    result[inv.param].push_back(Invocation{inv.held, {{inv.where, "the callable is invoked here"}}});
+    result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
   // A callable parameter passed on to a helper that runs it.
   for (const auto &call : fn->second.calls)
     for (const auto &ca : call.callables) {
@@ -204,8 +238,7 @@ ProgramLinker::invocations(const std::string &key) {
           t.lock.key = translateKey(h.lock.key, call.thisArg, call.argLocks);
           if (!t.lock.key.empty()) inv.held.push_back(t);
         }
-        inv.path.push_back({call.where, "passed on to " + call.calleeName});
-        inv.path.insert(inv.path.end(), sub.path.begin(), sub.path.end());
+        inv.path = prepend({call.where, "passed on to " + call.calleeName}, sub.path);
         result[static_cast<unsigned>(ca.forwardsParam)].push_back(std::move(inv));
       }
     }
@@ -220,7 +253,7 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
   if (fn == functions_.end() || !acquisitionsInProgress_.insert(key).second) return none;
   std::vector<Acquisition> result;
   for (const auto &a : fn->second.acquires)
-    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, {{a.where, quoted(a.lock.display) + " acquired here"}}});
+    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend({a.where, quoted(a.lock.display) + " acquired here"}, kNoChain)});
   for (const auto &call : fn->second.calls) {
     for (const auto &sub : acquisitions(call.callee)) {
       Acquisition t = sub;
@@ -230,7 +263,7 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
       // A lock this function holds on entry can only be taken again after it let go of it.
       if (std::find(fn->second.entryLocks.begin(), fn->second.entryLocks.end(), t.lock.key) != fn->second.entryLocks.end())
         t.reacquire = true;
-      t.path.insert(t.path.begin(), TraceStep{call.where, "calls " + call.calleeName});
+      t.path = prepend(TraceStep{call.where, "calls " + call.calleeName}, sub.path);
       if (result.size() < 64) result.push_back(std::move(t));
     }
   }
@@ -266,10 +299,10 @@ void ProgramLinker::blockingUnderLock(std::vector<Finding> &out) {
         b.leaf = call.calleeName;
       }
       if (!b.blocks) continue;
-      std::string what = b.chain.empty() || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
+      std::string what = b.chain == kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
-      trace.insert(trace.end(), b.chain.begin(), b.chain.end());
+      appendChain(b.chain, trace);
       out.push_back(make("blocking-under-lock", Severity::Error, call.where,
                          call.calleeName + "() blocks (" + what + ") while " + heldText(held),
                          held.back().lock.display, fn.name, std::move(trace)));
@@ -292,12 +325,12 @@ void ProgramLinker::callablesUnderLock(std::vector<Finding> &out) {
             for (const auto &inner : body->second.calls) {
               Blocking b = callBlocks(inner);
               if (!b.blocks) continue;
-              std::string what = b.chain.empty() || b.leaf == inner.calleeName ? b.category : b.category + ": " + b.leaf;
+              std::string what = b.chain == kNoChain || b.leaf == inner.calleeName ? b.category : b.category + ": " + b.leaf;
               std::vector<TraceStep> trace;
               trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
               addAcquiredNotes(inv.held, trace);
-              trace.insert(trace.end(), inv.path.begin(), inv.path.end());
-              trace.insert(trace.end(), b.chain.begin(), b.chain.end());
+              appendChain(inv.path, trace);
+              appendChain(b.chain, trace);
               out.push_back(make("blocking-under-lock", Severity::Error, inner.where,
                                  inner.calleeName + "() blocks (" + what + ") while " + heldText(inv.held) + " by " +
                                      call.calleeName + ", which runs this callable under it",
@@ -320,7 +353,7 @@ void ProgramLinker::doubleLockThroughCalls(std::vector<Finding> &out) {
         for (const auto &h : call.held) {
           if (h.lock.key != translated || h.lock.recursive || (h.lock.shared && acq.lock.shared)) continue;
           std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
-          trace.insert(trace.end(), acq.path.begin(), acq.path.end());
+          appendChain(acq.path, trace);
           out.push_back(make("double-lock", Severity::Error, call.where,
                              call.calleeName + "() acquires " + quoted(h.lock.display) + ", which is already held here",
                              h.lock.display, fn.name, std::move(trace)));
@@ -339,16 +372,16 @@ void ProgramLinker::lockOrder(std::vector<Finding> &out) {
   };
   std::map<std::pair<std::string, std::string>, std::vector<Edge>> edges;
   auto addEdge = [&](const HeldLock &h, const LockRef &to, const SourcePoint &site, const std::string &function,
-                     std::vector<TraceStep> path) {
+                     Chain path) {
     if (h.lock.order == to.order || h.lock.order.empty() || to.order.empty()) return;
     std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
-    trace.insert(trace.end(), path.begin(), path.end());
+    appendChain(path, trace);
     edges[{h.lock.order, to.order}].push_back(Edge{site, function, h.lock.display, to.display, std::move(trace)});
   };
   for (const auto &[key, fn] : functions_) {
     for (const auto &a : fn.acquires)
       for (const auto &h : a.heldBefore)
-        if (!(a.groupMember && h.acquired == a.where)) addEdge(h, a.lock, a.where, fn.name, {});
+        if (!(a.groupMember && h.acquired == a.where)) addEdge(h, a.lock, a.where, fn.name, kNoChain);
     for (const auto &call : fn.calls) {
       if (call.held.empty()) continue;
       for (const auto &acq : acquisitions(call.callee)) {
@@ -421,14 +454,45 @@ void ProgramLinker::unboundedInHandlers(std::vector<Finding> &out) {
     for (const auto &call : fn.calls)
       for (const auto &acq : acquisitions(call.callee)) {
         if (acq.bounded) continue;
+        std::vector<TraceStep> trace;
+        appendChain(acq.path, trace);
         out.push_back(make("unbounded-lock-wait", Severity::Warning, call.where, message(acq.lock.display),
-                           acq.lock.display, fn.name, acq.path));
+                           acq.lock.display, fn.name, std::move(trace)));
         break;
       }
   }
 }
 
+namespace {
+
+// acquisitions() and invocations() recurse along call chains: one 10^5 calls deep needs
+// more than the default 8 MiB stack. The stack is reserved address space; only the
+// pages a deep chain touches are backed by memory.
+constexpr size_t kLinkStackBytes = size_t(1) << 30;
+
+void runWithLargeStack(const std::function<void()> &work) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  auto body = [](void *arg) -> void * {
+    (*static_cast<const std::function<void()> *>(arg))();
+    return nullptr;
+  };
+  bool started = pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, kLinkStackBytes) == 0 &&
+                 pthread_create(&thread, &attr, body, const_cast<std::function<void()> *>(&work)) == 0;
+  pthread_attr_destroy(&attr);
+  if (started) pthread_join(thread, nullptr);
+  else work(); // no room for the big stack: try on this one
+}
+
+} // namespace
+
 std::vector<Finding> ProgramLinker::link() {
+  std::vector<Finding> out;
+  runWithLargeStack([&] { out = linkFindings(); });
+  return out;
+}
+
+std::vector<Finding> ProgramLinker::linkFindings() {
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();
   std::vector<Finding> out = local_;
