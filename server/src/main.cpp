@@ -77,8 +77,10 @@ void schedule_pool_log(net::steady_timer& timer, DbPool& db, int seconds) {
   timer.async_wait([&timer, &db, seconds](const boost::system::error_code& ec) {
     if (ec) return;
     db.log_stats();
-    // A ping through the pool keeps lockcheck_db_up current while no request uses the DB.
-    db.submit([](pqxx::connection& c) { ping(c); }, [](const DbOutcome&) {});
+    // While the DB is marked down, a ping through the pool notices its return even
+    // if no request comes (else an idle server's LockcheckDbDown would never clear).
+    // Not while up: an idle server does no DB or lock work at all.
+    if (metrics().db_up.load() == 0) db.submit([](pqxx::connection& c) { ping(c); }, [](const DbOutcome&) {});
     schedule_pool_log(timer, db, seconds);
   });
 }
