@@ -236,7 +236,8 @@ def run(server_bin, pg):
         s, _, b, _ = c.call("GET", "/metrics")
         needed = ["lockcheck_http_requests_total{", "lockcheck_http_request_duration_seconds_bucket{",
                   "lockcheck_lock_wait_seconds_bucket", "lockcheck_lock_timeouts_total", "lockcheck_db_pool_size",
-                  "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth"]
+                  "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth",
+                  "lockcheck_db_up 1"]
         missing = [n for n in needed if n not in b]
         check("metrics series present", s == 200 and not missing, missing)
 
@@ -263,7 +264,17 @@ def run(server_bin, pg):
         check("health 503 within 1.2 s", el < 1.2, el)
         s, h, b, _ = c.call("GET", "/api/items/7")
         check("item miss while db down 503 + Retry-After", s == 503 and h.get("Retry-After"), (s, b))
+        s, _, b, _ = c.call("GET", "/metrics")
+        check("metrics db_up 0 while db down", "\nlockcheck_db_up 0\n" in b, [l for l in b.split("\n") if "db_up" in l])
         pg.start()
+        # No request touches the DB now: the server's own ping (every POOL_LOG_INTERVAL_S,
+        # 1 s here, while marked down) must notice that it is back.
+        deadline, b = time.monotonic() + 5, ""
+        while time.monotonic() < deadline and "\nlockcheck_db_up 1\n" not in b:
+            time.sleep(0.25)
+            b = c.call("GET", "/metrics")[2]
+        check("metrics db_up 1 after db restart, without traffic", "\nlockcheck_db_up 1\n" in b,
+              [l for l in b.split("\n") if "db_up" in l])
         r = wait_health(c, 200, timeout=10)
         check("health 200 after db restart", r is not None and r[0] == 200, r)
         s, _, b, _ = c.call("POST", "/api/auth/login", creds)
