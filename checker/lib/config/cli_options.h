@@ -1,4 +1,4 @@
-// The command line of SPEC §6, parsed into one struct. No clang here: usage errors are
+// The command line of docs/spec.md §6, parsed into one struct. No clang here: usage errors are
 // found before anything heavy starts.
 #pragma once
 

@@ -144,7 +144,7 @@ int finish(Session &s, std::chrono::steady_clock::time_point start) {
   return exitCodeFor(s.findings, s.config.failOn);
 }
 
-int analyze(Session &s, const char *argv0) {
+int analyze(Session &s) {
   auto start = std::chrono::steady_clock::now();
   if (s.options.paths.empty()) s.options.paths.push_back(".");
   std::vector<SourceError> sourceErrors;
@@ -262,7 +262,7 @@ int runLockcheck(int argc, const char *const *argv) {
   if (!loadKnowledge(s, argv[0])) return 2;
   if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
   if (s.options.mode == CliOptions::Mode::Link) return link(s);
-  return analyze(s, argv[0]);
+  return analyze(s);
 }
 
 } // namespace lockcheck

@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Listed files keep their commands; others get the defaults (SPEC §6: -std=c++20 and
+// Listed files keep their commands; others get the defaults (docs/spec.md §6: -std=c++20 and
 // the path's include directories).
 class WithDefaults : public CompilationDatabase {
 public:
@@ -195,7 +195,7 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
       TUResult &r = results[i];
       if (cache && cache->lookup(files[i], command, r.facts)) {
         r.file = displayPath(files[i]);
-        r.ok = r.cached = true;
+        r.ok = true;
       } else {
         r = extractOne(files[i], setup, packs);
         if (cache && r.ok) cache->store(files[i], command, r.facts, r.facts.inputs);

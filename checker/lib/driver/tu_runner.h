@@ -31,7 +31,6 @@ struct TUResult {
   bool ok = false;
   std::string error; // first compiler error, "file:line:col: message"
   TUFacts facts;
-  bool cached = false;
 };
 
 using ProgressFn = std::function<void(size_t done, size_t total, const std::string &file)>;

@@ -3,6 +3,7 @@
 #include "extract/decl_names.h"
 #include "extract/function_analyzer.h"
 #include "extract/unnamed_guard_check.h"
+#include "rules/registry.h"
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/ASTContext.h>
@@ -30,8 +31,8 @@ bool hasAnnotation(const Decl *decl, llvm::StringRef text) {
 class Extractor : public RecursiveASTVisitor<Extractor> {
 public:
   Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
-      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out),
-        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }) {}
+      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(out.findings),
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -88,14 +89,15 @@ private:
     facts.annotatedNonblocking = hasAnnotation(fn, "lockcheck::nonblocking");
     facts.annotatedHandler = hasAnnotation(fn, "lockcheck::handler");
     if (const auto *m = dyn_cast<CXXMethodDecl>(fn)) facts.isLambda = m->getParent()->isLambda();
-    if (!analyzer_.analyze(fn, facts, out_.findings)) return;
-    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, out_.findings);
+    if (!analyzer_.analyze(fn, facts)) return;
+    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, rules_);
     out_.functions.emplace(key, std::move(facts));
   }
 
   ASTContext &ctx_;
   const SourceManager &sm_;
   TUFacts &out_;
+  RuleSet rules_; // the rules' flow hooks, reporting into out_.findings
   FunctionAnalyzer analyzer_;
   std::vector<FunctionDecl *> found_; // in traversal order, for deterministic output
 };

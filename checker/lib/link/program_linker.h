@@ -1,7 +1,7 @@
-// Phase two: joins the facts of every translation unit, solves "does this function
-// block" over the whole call graph (recursion by fixpoint), and turns held locks at
-// calls, callables run under a helper's lock, lock order and handler acquisitions into
-// findings. Never prints.
+// Phase two: joins the facts of every translation unit and solves, over the whole call
+// graph (recursion by fixpoint), which functions block, which locks each takes and where
+// each runs its callable parameters. The rules' link passes (rules/) query these
+// summaries and report; this file builds no finding. Never prints.
 #pragma once
 
 #include "facts/facts.h"
@@ -20,9 +20,11 @@ public:
   explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
 
   void add(TUFacts facts);
+  // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
+  // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
 
-private:
+  // What the summaries say, for the rules' link passes.
   struct Blocking {
     bool blocks = false;
     std::string category; // io, sleep, crypto... or "annotated"
@@ -45,25 +47,26 @@ private:
     std::vector<TraceStep> path; // where the callable is finally invoked
   };
 
+  const RulePacks &packs() const { return packs_; }
+  // Every function defined in the program, by key.
+  const std::map<std::string, FunctionFacts> &functions() const { return functions_; }
+  // Whether, and why, a call blocks, in the caller's terms.
+  Blocking callBlocks(const CallEvent &call) const;
+  // The locks a function takes, itself or through calls, in its own terms.
+  const std::vector<Acquisition> &acquisitions(const std::string &key);
+  // Where a function runs each of its callable parameters (by index), and under which locks.
+  const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
+  // A condition-variable wrapper: waits through a lock adopted from its caller.
+  bool waitsOnCallersLock(const std::string &key) const;
+
+private:
   Blocking leaf(const std::string &key) const;
   const Blocking &blocking(const std::string &key) const;
-  Blocking callBlocks(const CallEvent &call) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   void solveBlocking();
-  const std::vector<Acquisition> &acquisitions(const std::string &key);
-  const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
   bool runsCallables(const CallEvent &call, unsigned index) const;
-
-  void blockingUnderLock(std::vector<Finding> &out);
-  void callablesUnderLock(std::vector<Finding> &out);
-  void doubleLockThroughCalls(std::vector<Finding> &out);
-  void lockOrder(std::vector<Finding> &out);
-  void unboundedInHandlers(std::vector<Finding> &out);
-
   std::string nameOf(const std::string &key) const;
-  // A condition-variable wrapper: waits through a lock adopted from its caller.
-  bool waitsOnCallersLock(const std::string &key) const;
 
   const RulePacks &packs_;
   std::map<std::string, FunctionFacts> functions_;
