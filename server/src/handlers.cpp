@@ -6,6 +6,7 @@
 #include "bcrypt.h"
 #include "http_util.h"
 #include "item_store.h"
+#include "json_body.h"
 #include "jwt.h"
 #include "user_store.h"
 #include "version_info.h"
@@ -39,14 +40,15 @@ void unauthorized(const ExchangePtr& ex, const std::string& kind) {
 
 // {"username","password"} from the body, validated; false after answering 400.
 bool parse_credentials(const ExchangePtr& ex, std::string& username, std::string& password) {
-  auto body = nlohmann::json::parse(ex->req.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    bad_request(ex, "body must be a JSON object");
+  std::string error;
+  auto body = parse_json_object(ex->req.body(), error);
+  if (!body) {
+    bad_request(ex, error);
     return false;
   }
-  auto u = body.find("username");
-  auto p = body.find("password");
-  if (u == body.end() || p == body.end() || !u->is_string() || !p->is_string()) {
+  auto u = body->find("username");
+  auto p = body->find("password");
+  if (u == body->end() || p == body->end() || !u->is_string() || !p->is_string()) {
     bad_request(ex, "username and password (strings) are required");
     return false;
   }
@@ -260,15 +262,22 @@ void handle_item_get(App& app, const ExchangePtr& ex, std::int64_t id) {
 }
 
 void handle_item_put(App& app, const ExchangePtr& ex, std::int64_t id) {
-  if (!bearer_claims(app, ex)) return unauthorized(ex, "bad_token");
-  auto body = nlohmann::json::parse(ex->req.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return bad_request(ex, "body must be a JSON object");
-  auto data = std::make_shared<std::string>(body.dump());
+  auto claims = bearer_claims(app, ex);
+  if (!claims) return unauthorized(ex, "bad_token");
+  std::string error;
+  auto body = parse_json_object(ex->req.body(), error);
+  if (!body) return bad_request(ex, error);
+  auto data = std::make_shared<std::string>(body->dump());
+  // 0: the token's user does not exist (any more); nothing was stored.
   auto version = std::make_shared<std::int64_t>(0);
-  app.db.submit([id, data, version](pqxx::connection& c) { *version = store_item(c, id, *data); },
+  std::int64_t uid = claims->user_id;
+  app.db.submit([id, uid, data, version](pqxx::connection& c) {
+                  if (user_exists(c, uid)) *version = store_item(c, id, *data);
+                },
                 [&app, ex, id, data, version](const DbOutcome& out) {
                   note_db(ex, out);
                   if (!out.ok) return fail_with_kind(ex, out.error_kind);
+                  if (*version == 0) return unauthorized(ex, "unknown_user");
                   auto rendered = std::make_shared<const std::string>(render_item(id, *data, *version));
                   double waited = 0;
                   if (!app.items.put(id, CachedItem{rendered, *version}, &waited)) {

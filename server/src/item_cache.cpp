@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include "bounded_lock.h"
-
 namespace lcs {
 
 ItemCache::ItemCache(std::size_t max_entries) : max_(max_entries) {
@@ -11,8 +9,8 @@ ItemCache::ItemCache(std::size_t max_entries) : max_(max_entries) {
 }
 
 ItemCache::Result ItemCache::get(std::int64_t id, CachedItem& out, double* lock_wait_ms) {
-  auto lk = lock_shared_bounded(mu_, lock_wait_ms);
-  if (!lk) return Result::lock_timeout;
+  SharedLock lk(mu_, std::defer_lock);
+  if (!lk.try_lock(lock_wait_ms)) return Result::lock_timeout;
   auto it = map_.find(id);
   if (it == map_.end()) return Result::miss;
   out = it->second;
@@ -25,8 +23,8 @@ bool ItemCache::put(std::int64_t id, CachedItem item, double* lock_wait_ms) {
   staging.emplace(id, std::move(item));
   auto node = staging.extract(id);
   {
-    auto lk = lock_bounded(mu_, lock_wait_ms);
-    if (!lk) return false;
+    ExclusiveLock lk(mu_, std::defer_lock);
+    if (!lk.try_lock(lock_wait_ms)) return false;
     auto it = map_.find(id);
     if (it != map_.end()) {
       if (it->second.version < node.mapped().version) std::swap(it->second, node.mapped());

@@ -1,12 +1,13 @@
 #pragma once
-// Read-through cache of rendered item bodies behind a shared_timed_mutex,
+// Read-through cache of rendered item bodies behind a shared timed mutex,
 // taken only through the bounded helpers. Under the lock: a hash lookup and
 // a shared_ptr copy, or the splice of a node built outside the lock.
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
+
+#include "bounded_lock.h"
 
 namespace lcs {
 
@@ -20,15 +21,15 @@ class ItemCache {
   enum class Result { hit, miss, lock_timeout };
 
   explicit ItemCache(std::size_t max_entries);
-  Result get(std::int64_t id, CachedItem& out, double* lock_wait_ms);
+  Result get(std::int64_t id, CachedItem& out, double* lock_wait_ms) EXCLUDES(mu_);
   // Stores `item` unless a newer version is cached. False on lock timeout.
-  bool put(std::int64_t id, CachedItem item, double* lock_wait_ms);
+  bool put(std::int64_t id, CachedItem item, double* lock_wait_ms) EXCLUDES(mu_);
 
  private:
   using Map = std::unordered_map<std::int64_t, CachedItem>;
   std::size_t max_;
-  std::shared_timed_mutex mu_;
-  Map map_;  // guarded by mu_
+  SharedTimedMutex mu_;
+  Map map_ GUARDED_BY(mu_);
 };
 
 }  // namespace lcs

@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include "bounded_lock.h"
-
 namespace lcs {
 
 JobPool::JobPool(std::string name, int threads, int queue_cap, std::chrono::milliseconds max_wait,
@@ -23,8 +21,8 @@ JobPool::~JobPool() { stop(); }
 JobPool::Submit JobPool::submit(std::function<void(double)> run, std::function<void()> expired) {
   Job job{std::move(run), std::move(expired), std::chrono::steady_clock::now()};
   {
-    auto lk = lock_bounded(mu_);
-    if (!lk) return Submit::lock_timeout;
+    ExclusiveLock lk(mu_, std::defer_lock);
+    if (!lk.try_lock()) return Submit::lock_timeout;
     if (stopping_) return Submit::stopped;
     if (count_ + running_.load() >= limit_) return Submit::full;
     std::swap(ring_[(head_ + count_) % ring_.size()], job);
@@ -36,24 +34,20 @@ JobPool::Submit JobPool::submit(std::function<void(double)> run, std::function<v
   return Submit::ok;
 }
 
-// Pops the next job, waiting a while for one. Returns false when stopping.
+// Pops the next job, waiting for one. Returns false when stopping and the
+// queue is empty. A worker answers no request, so it takes the lock without
+// a deadline and waits on the condition variable, which releases it: every
+// holder only swaps memory, and waiting for work is not a lock timeout.
 bool JobPool::take(Job& out) {
-  for (;;) {
-    auto lk = lock_bounded(mu_);
-    if (!lk) continue;
-    // wait_for releases mu_ while waiting.
-    cv_.wait_for(*lk, std::chrono::milliseconds(200), [this] { return stopping_ || count_ > 0; });
-    if (count_ == 0) {
-      if (stopping_) return false;
-      continue;
-    }
-    std::swap(out, ring_[head_]);
-    head_ = (head_ + 1) % ring_.size();
-    --count_;
-    running_.fetch_add(1);
-    if (depth_gauge_ != nullptr) depth_gauge_->store(static_cast<std::int64_t>(count_));
-    return true;
-  }
+  ExclusiveLock lk(mu_);
+  while (count_ == 0 && !stopping_) cv_.wait(lk);
+  if (count_ == 0) return false;
+  std::swap(out, ring_[head_]);
+  head_ = (head_ + 1) % ring_.size();
+  --count_;
+  running_.fetch_add(1);
+  if (depth_gauge_ != nullptr) depth_gauge_->store(static_cast<std::int64_t>(count_));
+  return true;
 }
 
 void JobPool::worker_loop() {
@@ -74,11 +68,9 @@ void JobPool::worker_loop() {
 }
 
 void JobPool::stop() {
-  for (;;) {
-    auto lk = lock_bounded(mu_);
-    if (!lk) continue;
+  {
+    ExclusiveLock lk(mu_);  // shutdown does not give up
     stopping_ = true;
-    break;
   }
   cv_.notify_all();
   for (auto& t : threads_)

@@ -7,10 +7,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "bounded_lock.h"
 
 namespace lcs {
 
@@ -31,8 +32,8 @@ class JobPool {
   JobPool(const JobPool&) = delete;
   JobPool& operator=(const JobPool&) = delete;
 
-  Submit submit(std::function<void(double)> run, std::function<void()> expired = {});
-  void stop();
+  Submit submit(std::function<void(double)> run, std::function<void()> expired = {}) EXCLUDES(mu_);
+  void stop() EXCLUDES(mu_);
   // A lock-free early check, so callers can refuse before doing other work;
   // submit() still decides.
   bool full() const { return load_.load(std::memory_order_relaxed) >= limit_; }
@@ -40,7 +41,7 @@ class JobPool {
 
  private:
   void worker_loop();
-  bool take(Job& out);
+  bool take(Job& out) EXCLUDES(mu_);
 
   std::string name_;
   std::chrono::milliseconds max_wait_;
@@ -48,12 +49,12 @@ class JobPool {
   std::atomic<std::int64_t>* depth_gauge_;
   std::atomic<std::int64_t>* busy_gauge_;
 
-  std::timed_mutex mu_;
+  TimedMutex mu_;
   std::condition_variable_any cv_;
-  std::vector<Job> ring_;  // guarded by mu_
-  std::size_t head_ = 0;   // guarded by mu_
-  std::size_t count_ = 0;  // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  std::vector<Job> ring_ GUARDED_BY(mu_);
+  std::size_t head_ GUARDED_BY(mu_) = 0;
+  std::size_t count_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::atomic<std::size_t> running_{0};
   std::atomic<std::size_t> load_{0};  // waiting + running, for full()
   std::vector<std::thread> threads_;

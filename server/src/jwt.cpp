@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,14 @@ std::string hmac_sha256(const std::string& key, const std::string& data) {
   return b64url_encode(mac, len);
 }
 
+// `sub` is a user id in canonical decimal: digits only, no sign, no leading
+// zero, > 0, in range ("1 OR 1=1", "1abc", "01", "+1" are not ids).
+bool parse_user_id(const std::string& s, std::int64_t& out) {
+  if (s.empty() || s[0] == '0') return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && out > 0;
+}
+
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -97,18 +106,26 @@ std::optional<JwtClaims> jwt_verify(const std::string& token, const std::string&
   if (!header || !payload) return std::nullopt;
   auto h = nlohmann::json::parse(*header, nullptr, false);
   auto p = nlohmann::json::parse(*payload, nullptr, false);
-  if (!h.is_object() || !p.is_object() || h.value("alg", "") != "HS256") return std::nullopt;
-  if (!p.contains("sub") || !p["sub"].is_string() || !p.contains("exp") || !p["exp"].is_number_integer())
+  if (!h.is_object() || !p.is_object()) return std::nullopt;
+  // RFC 7515 4.1.11: a `crit` parameter lists extensions the recipient must
+  // understand; we understand none, so any `crit` is a rejection.
+  auto alg = h.find("alg");
+  if (alg == h.end() || *alg != "HS256" || h.contains("crit")) return std::nullopt;
+  auto sub = p.find("sub");
+  auto exp = p.find("exp");
+  auto nbf = p.find("nbf");
+  auto name = p.find("name");
+  if (sub == p.end() || !sub->is_string() || exp == p.end() || !exp->is_number_integer() ||
+      (nbf != p.end() && !nbf->is_number_integer()) || (name != p.end() && !name->is_string()))
     return std::nullopt;
   JwtClaims c;
-  try {
-    c.user_id = std::stoll(p["sub"].get<std::string>());
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  c.username = p.value("name", "");
-  c.exp = p["exp"].get<std::int64_t>();
-  if (c.exp <= now_s()) return std::nullopt;
+  if (!parse_user_id(sub->get_ref<const std::string&>(), c.user_id)) return std::nullopt;
+  if (name != p.end()) c.username = name->get<std::string>();
+  c.exp = exp->get<std::int64_t>();
+  // No clock-skew leeway on either bound: this server is the only issuer.
+  std::int64_t now = now_s();
+  if (c.exp <= now) return std::nullopt;
+  if (nbf != p.end() && nbf->get<std::int64_t>() > now) return std::nullopt;
   return c;
 }
 

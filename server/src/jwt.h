@@ -14,7 +14,8 @@ struct JwtClaims {
 
 std::string jwt_sign(const JwtClaims& claims, const std::string& secret);
 
-// The claims of a well-formed, correctly signed, unexpired token.
+// The claims of a well-formed, correctly signed token (header `alg` exactly
+// HS256, no `crit`) whose `sub` is a user id, within its `exp` and `nbf`.
 std::optional<JwtClaims> jwt_verify(const std::string& token, const std::string& secret);
 
 }  // namespace lcs

@@ -31,6 +31,9 @@ void Listener::stop() {
   net::post(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::beast::error_code ec;
     self->acceptor_.close(ec);
+    for (const auto& weak : self->sessions_)
+      if (auto session = weak.lock()) session->stop_reading();
+    self->sessions_.clear();
   });
 }
 
@@ -45,7 +48,13 @@ void Listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     log_json("warn", {{"event", "accept_error"}, {"error_kind", "io"}, {"message", ec.message()}});
   } else {
     bool reject = metrics().connections.load() >= app_.cfg.max_connections;
-    std::make_shared<Session>(std::move(socket), app_, reject)->run();
+    auto session = std::make_shared<Session>(std::move(socket), app_, reject);
+    if (sessions_.size() >= sweep_at_) {
+      std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+      sweep_at_ = std::max<std::size_t>(64, 2 * sessions_.size());
+    }
+    sessions_.push_back(session);
+    session->run();
   }
   do_accept();
 }

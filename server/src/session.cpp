@@ -54,10 +54,19 @@ void Session::do_read() {
   parser_->body_limit(app_.cfg.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(app_.cfg.header_limit));
   stream_.expires_after(std::chrono::seconds(app_.cfg.read_timeout_s));
+  reading_ = true;
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
 }
 
+void Session::stop_reading() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    // The read completes with operation_aborted and on_read closes.
+    if (self->reading_) self->stream_.cancel();
+  });
+}
+
 void Session::on_read(beast::error_code ec, std::size_t) {
+  reading_ = false;
   if (ec == http::error::end_of_stream) return do_close();
   if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::bad_method ||
       ec == http::error::bad_target || ec == http::error::bad_version || ec == http::error::bad_field ||

@@ -15,7 +15,8 @@
 
 namespace lcs {
 
-// Set on SIGTERM: sessions stop reading new requests after the current one.
+// Set on SIGTERM: sessions stop reading new requests after the current one,
+// and the listener closes those waiting for one (stop_reading).
 extern std::atomic<bool> g_stopping;
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -24,6 +25,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(boost::asio::ip::tcp::socket&& socket, App& app, bool reject);
   ~Session();
   void run();
+  // Shutdown, from any thread: closes the connection if it is waiting for a
+  // request; one being handled or written finishes (with Connection: close).
+  void stop_reading();
 
  private:
   void do_read();
@@ -42,6 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   App& app_;
   bool reject_;
+  bool reading_ = false;  // an async_read for the next request is pending
   std::optional<http::request_parser<http::string_body>> parser_;
   ExchangePtr ex_;
   std::optional<Response> res_;

@@ -12,6 +12,7 @@ void register_user_statements(DbPool& pool) {
   pool.add_prepared("user_profile",
                     "SELECT id, username, to_char(created_at AT TIME ZONE 'UTC', "
                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM users WHERE id = $1");
+  pool.add_prepared("user_exists", "SELECT 1 FROM users WHERE id = $1");
   pool.add_prepared("ping", "SELECT 1");
 }
 
@@ -36,6 +37,11 @@ std::optional<UserProfile> find_profile(pqxx::connection& c, std::int64_t id) {
   pqxx::result r = t.exec_prepared("user_profile", id);
   if (r.empty()) return std::nullopt;
   return UserProfile{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(), r[0][2].as<std::string>()};
+}
+
+bool user_exists(pqxx::connection& c, std::int64_t id) {
+  pqxx::read_transaction t(c);
+  return !t.exec_prepared("user_exists", id).empty();
 }
 
 void ping(pqxx::connection& c) {

@@ -29,6 +29,8 @@ std::optional<std::int64_t> insert_user(pqxx::connection& c, const std::string& 
                                         const std::string& password_hash);
 std::optional<UserCredentials> find_credentials(pqxx::connection& c, const std::string& username);
 std::optional<UserProfile> find_profile(pqxx::connection& c, std::int64_t id);
+// Whether a token's subject still names a user (a PUT acts as them).
+bool user_exists(pqxx::connection& c, std::int64_t id);
 void ping(pqxx::connection& c);
 
 }  // namespace lcs

@@ -5,6 +5,9 @@ usage: server_test.py /path/to/lockcheck-server
 Drives the server over HTTP (urllib) and checks the SERVER.md contract.
 """
 import http.client
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -51,6 +54,30 @@ class Client:
         return status, hdrs, payload, elapsed
 
 
+SECRET = "test-secret-0123456789"
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def make_token(header, payload, secret=SECRET):
+    """An HS256-signed JWT with exactly the given header and payload."""
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(payload).encode())
+    mac = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64url(mac)
+
+
+def token_sub(token):
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))["sub"]
+
+
+def nested(levels):
+    """An object whose value nests `levels` containers in all (the object included)."""
+    return ('{"a":' + "[" * (levels - 1) + "]" * (levels - 1) + "}").encode()
+
+
 def wait_health(c, want, timeout=15):
     deadline = time.monotonic() + timeout
     last = None
@@ -68,8 +95,8 @@ def wait_health(c, want, timeout=15):
 def run(server_bin, pg):
     port = free_port()
     env = dict(os.environ,
-               LOCKCHECK_SERVER_PORT=str(port), DATABASE_URL=pg.url, JWT_SECRET="test-secret-0123456789",
-               BCRYPT_COST="4", WORKERS="2", JWT_EXPIRY_S="2", DB_POOL_SIZE="3", BODY_LIMIT="4096",
+               LOCKCHECK_SERVER_PORT=str(port), DATABASE_URL=pg.url, JWT_SECRET=SECRET,
+               BCRYPT_COST="4", WORKERS="2", JWT_EXPIRY_S="2", DB_POOL_SIZE="3", BODY_LIMIT="65536",
                LOCKCHECK_DEBUG_ENDPOINTS="1", POOL_LOG_INTERVAL_S="1")
     log_path = os.path.join(pg.root, "server.log")
     log = open(log_path, "w")
@@ -134,12 +161,64 @@ def run(server_bin, pg):
         s, h, b, _ = c.call("GET", "/api/items/abc")
         check("item bad id 400", s == 400, (s, b))
 
+        # Input PostgreSQL would refuse is the client's fault: 400 before the database (issue 12, item 8).
+        s, _, b, _ = c.call("PUT", "/api/items/43", raw=b'{"a":"\\u0000"}', headers=auth)
+        check("item put NUL in string 400", s == 400 and "u0000" in b.get("error", ""), (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/43", raw=b'{"ok":{"\\u0000k":1}}', headers=auth)
+        check("item put NUL in key 400", s == 400 and "u0000" in b.get("error", ""), (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/43", raw=nested(20000), headers=auth)
+        check("item put 20000-deep nesting 400", s == 400 and "nested" in b.get("error", ""), (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/43", raw=nested(65), headers=auth)
+        check("item put 65 levels 400", s == 400 and "nested" in b.get("error", ""), (s, b))
+        s, _, b, _ = c.call("PUT", "/api/items/43", raw=nested(64), headers=auth)
+        check("item put 64 levels 200", s == 200 and b.get("version") == 1, (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/register",
+                            raw=b'{"username":"deep","password":"correct-horse","x":' + nested(20000) + b'}')
+        check("register deep nesting 400", s == 400 and "nested" in b.get("error", ""), (s, b))
+        s, _, b, _ = c.call("POST", "/api/auth/login",
+                            raw=b'{"username":"alice","password":"correct-horse","x":"\\u0000"}')
+        check("login NUL in a field 400", s == 400 and "u0000" in b.get("error", ""), (s, b))
+
+        # JWT claims read strictly (issue 12, item 9): tokens signed with the right key but wrong claims.
+        sub = token_sub(token)
+        now = int(time.time())
+        hs256 = {"alg": "HS256", "typ": "JWT"}
+
+        def me_with(header, payload):
+            return c.call("GET", "/api/me", headers={"Authorization": "Bearer " + make_token(header, payload)})[:3]
+
+        s, _, b = me_with(hs256, {"sub": sub, "exp": now + 60})
+        check("crafted valid token 200", s == 200 and b.get("username") == "alice", (s, b))
+        for bad_sub in [sub + " OR 1=1", sub + "abc", "0" + sub, "+" + sub, " " + sub, "-" + sub, "0", ""]:
+            s, _, b = me_with(hs256, {"sub": bad_sub, "exp": now + 60})
+            check("sub %r 401" % bad_sub, s == 401, (s, b))
+        s, _, b = me_with(hs256, {"sub": sub, "exp": now + 60, "nbf": now + 60})
+        check("nbf in the future 401", s == 401, (s, b))
+        s, _, b = me_with(hs256, {"sub": sub, "exp": now + 60, "nbf": now - 5})
+        check("nbf in the past 200", s == 200, (s, b))
+        s, _, b = me_with(hs256, {"sub": sub, "exp": now + 60, "nbf": "0"})
+        check("nbf not a number 401", s == 401, (s, b))
+        s, _, b = me_with(dict(hs256, crit=["exp"]), {"sub": sub, "exp": now + 60})
+        check("crit header 401", s == 401, (s, b))
+        for alg in ["hs256", "HS256 ", "none", 256, None]:
+            s, _, b = me_with({"alg": alg, "typ": "JWT"}, {"sub": sub, "exp": now + 60})
+            check("alg %r 401" % (alg,), s == 401, (s, b))
+        s, _, b = me_with(hs256, {"sub": sub, "exp": now + 60, "name": 5})
+        check("non-string name 401", s == 401, (s, b))
+        ghost = {"Authorization": "Bearer " + make_token(hs256, {"sub": "999999", "exp": now + 60})}
+        s, _, b, _ = c.call("PUT", "/api/items/44", {"by": "ghost"}, headers=ghost)
+        check("put as a user that does not exist 401", s == 401, (s, b))
+        s, _, b, _ = c.call("GET", "/api/items/44")
+        check("nothing stored for the unknown user", s == 404, (s, b))
+        s, _, b, _ = c.call("GET", "/api/me", headers=ghost)
+        check("me as a user that does not exist 401", s == 401, (s, b))
+
         s, h, b, _ = c.call("GET", "/version", headers={"X-Request-Id": "trace-abc-123"})
         check("X-Request-Id echoed", h.get("X-Request-Id") == "trace-abc-123", dict(h))
         s, h, b, _ = c.call("GET", "/version")
         check("X-Request-Id generated", len(h.get("X-Request-Id", "")) >= 16, dict(h))
 
-        s, _, b, _ = c.call("POST", "/api/auth/register", raw=b'{"username":"big","password":"' + b"x" * 8000 + b'"}')
+        s, _, b, _ = c.call("POST", "/api/auth/register", raw=b'{"username":"big","password":"' + b"x" * 70000 + b'"}')
         check("oversized body 413", s == 413 and "error" in b, (s, b))
         s, _, b, _ = c.call("GET", "/nope")
         check("unknown path 404 JSON", s == 404 and "error" in b, (s, b))
@@ -152,6 +231,18 @@ def run(server_bin, pg):
                   "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth"]
         missing = [n for n in needed if n not in b]
         check("metrics series present", s == 200 and not missing, missing)
+
+        # Idle pool workers wait on a condition variable, not in a loop of bounded lock
+        # attempts: with no requests, no lock wait (or timeout) is recorded (issue 13).
+        def lock_metrics():
+            text = c.call("GET", "/metrics")[2]
+            return [l for l in text.splitlines()
+                    if l.startswith(("lockcheck_lock_wait_seconds_count", "lockcheck_lock_timeouts_total"))]
+
+        before = lock_metrics()
+        time.sleep(1.0)
+        after = lock_metrics()
+        check("idle workers record no lock waits", len(before) == 2 and before == after, (before, after))
 
         time.sleep(2.5)
         s, _, b, _ = c.call("GET", "/api/me", headers={"Authorization": "Bearer " + token})
@@ -173,19 +264,39 @@ def run(server_bin, pg):
         s, _, b, _ = c.call("GET", "/debug/slow?ms=6000", timeout=15)
         check("statement_timeout 504", s == 504 and "error" in b, (s, b))
 
-        # SIGTERM with a slow request in flight: it completes, exit code 0.
+        # SIGTERM with a slow request in flight: it completes (with Connection: close although
+        # it asked for keep-alive), exit code 0. A keep-alive connection that is idle at the
+        # signal is closed: a request sent on it afterwards is not served (issue 12, item 10).
+        idle = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        idle.request("GET", "/version")
+        r = idle.getresponse()
+        r.read()
+        check("keep-alive connection open before SIGTERM", r.status == 200 and not r.will_close,
+              (r.status, r.getheaders()))
         result = {}
 
         def slow():
-            result["r"] = c.call("GET", "/debug/slow?ms=1500", timeout=15)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            conn.request("GET", "/debug/slow?ms=1500")
+            res = conn.getresponse()
+            result["r"] = (res.status, res.getheader("Connection"), res.read())
 
         t = threading.Thread(target=slow)
         t.start()
         time.sleep(0.4)
         proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            idle.request("GET", "/version")
+            late = idle.getresponse().status
+        except (http.client.HTTPException, OSError) as e:
+            late = type(e).__name__
+        check("request on an idle keep-alive connection after SIGTERM is not served", not isinstance(late, int), late)
+        check("server still draining when the late request was sent", proc.poll() is None, proc.poll())
         t.join(20)
         r = result.get("r")
         check("in-flight request completes on SIGTERM", r is not None and r[0] == 200, r)
+        check("in-flight response says Connection: close", r is not None and r[1] == "close", r)
         try:
             rc = proc.wait(15)
         except subprocess.TimeoutExpired:
