@@ -1,7 +1,9 @@
 #include "extract/tu_extractor.h"
 
 #include "extract/decl_names.h"
+#include "facts/facts_cache.h"
 #include "extract/function_analyzer.h"
+#include "extract/include_lookups.h"
 #include "extract/unnamed_guard_check.h"
 #include "rules/registry.h"
 
@@ -13,6 +15,7 @@
 #include <clang/Basic/FileManager.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/Preprocessor.h>
 
 #include <vector>
 
@@ -111,10 +114,13 @@ public:
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
     extractor.extract(ctx.getTranslationUnitDecl());
+    // The hash of what the parser read, not of the file when the entry is stored: an edit
+    // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
       llvm::SmallString<256> name(it->first.getName());
       sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);
-      out_.inputs.push_back(std::string(name.str()));
+      std::optional<llvm::StringRef> bytes = it->second->getBufferDataIfLoaded();
+      out_.inputs.push_back({std::string(name.str()), bytes ? contentHash(std::string(*bytes)) : std::string()});
     }
   }
 
@@ -126,7 +132,8 @@ private:
 class ExtractAction : public ASTFrontendAction {
 public:
   ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, llvm::StringRef) override {
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent));
     return std::make_unique<ExtractConsumer>(packs_, out_);
   }
 

@@ -14,6 +14,15 @@ void ProgramLinker::add(TUFacts facts) {
   for (auto &f : facts.findings) local_.push_back(std::move(f));
 }
 
+ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
+  steps_.push_back(ChainStep{std::move(step), rest});
+  return static_cast<Chain>(steps_.size() - 1);
+}
+
+void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const {
+  for (; chain != kNoChain; chain = steps_[static_cast<size_t>(chain)].next) out.push_back(steps_[static_cast<size_t>(chain)].step);
+}
+
 std::string ProgramLinker::nameOf(const std::string &key) const {
   if (auto it = functions_.find(key); it != functions_.end()) return it->second.name;
   if (auto it = decls_.find(key); it != decls_.end()) return it->second.name;
@@ -98,8 +107,9 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
       if (!t.blocks) continue;
       b = t;
       b.released.clear(); // the callable's own entry locks mean nothing to this caller
-      b.chain.insert(b.chain.begin(), TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
-                                                 "runs " + nameOf(target) + ", passed to " + call.calleeName});
+      b.chain = prepend(TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
+                                  "runs " + nameOf(target) + ", passed to " + call.calleeName},
+                        b.chain);
       return b;
     }
   }
@@ -115,38 +125,61 @@ std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const C
   return released;
 }
 
+bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &fn) {
+  Blocking &mine = blocking_[key];
+  if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) return false;
+  if (mine.blocks && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
+  bool changed = false;
+  for (const auto &call : fn.calls) {
+    Blocking b = callBlocks(call);
+    if (!b.blocks) continue;
+    std::set<std::string> released = releasedAt(fn, call, b);
+    if (mine.blocks) {
+      std::set<std::string> both;
+      std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
+                            std::inserter(both, both.end()));
+      if (both == mine.released) continue;
+      changed = true;
+      if (both != released) { // the summary shrinks, but this call does not explain it alone
+        mine.released = std::move(both);
+        continue;
+      }
+    }
+    std::string step = "calls " + call.calleeName;
+    if (b.chain == kNoChain) step += " (" + b.category + ")";
+    b.chain = prepend(TraceStep{call.where, step}, b.chain);
+    mine = std::move(b);
+    mine.released = std::move(released);
+    changed = true;
+  }
+  return changed;
+}
+
 // A monotone fixpoint: `blocks` only turns on and `released` only shrinks, so it ends.
 // The chain shown is that of a blocking call with the fewest entry locks released.
+// Sweeps in key order as a full re-scan would, but visits only functions whose callees
+// (or own summary) changed since they were last looked at: linear in calls, not
+// depth x functions.
 void ProgramLinker::solveBlocking() {
-  for (const auto &[key, fn] : functions_) blocking_[key] = leaf(key);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto &[key, fn] : functions_) {
-      Blocking &mine = blocking_[key];
-      if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) continue;
-      if (mine.blocks && (mine.chain.empty() || mine.released.empty())) continue; // a leaf, or final
-      for (const auto &call : fn.calls) {
-        Blocking b = callBlocks(call);
-        if (!b.blocks) continue;
-        std::set<std::string> released = releasedAt(fn, call, b);
-        if (mine.blocks) {
-          std::set<std::string> both;
-          std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
-                                std::inserter(both, both.end()));
-          if (both == mine.released) continue;
-          changed = true;
-          if (both != released) { // the summary shrinks, but this call does not explain it alone
-            mine.released = std::move(both);
-            continue;
-          }
-        }
-        std::string step = "calls " + call.calleeName;
-        if (b.chain.empty()) step += " (" + b.category + ")";
-        b.chain.insert(b.chain.begin(), TraceStep{call.where, step});
-        mine = std::move(b);
-        mine.released = std::move(released);
-        changed = true;
-      }
+  std::map<std::string, std::set<std::string>> callers; // whose summary reads whose
+  for (const auto &[key, fn] : functions_) {
+    blocking_[key] = leaf(key);
+    for (const auto &call : fn.calls) {
+      callers[call.callee].insert(key);
+      for (const auto &ca : call.callables)
+        for (const auto &target : ca.targets) callers[target].insert(key);
+    }
+  }
+  std::set<std::string> dirty;
+  for (const auto &[key, fn] : functions_) dirty.insert(dirty.end(), key);
+  while (!dirty.empty()) {
+    for (auto it = dirty.begin(); it != dirty.end();) {
+      std::string key = *it;
+      it = dirty.erase(it);
+      if (!updateBlocking(key, functions_.at(key))) continue;
+      dirty.insert(key); // looked at again in the next sweep, as a re-scan would
+      if (auto c = callers.find(key); c != callers.end())
+        for (const auto &caller : c->second) dirty.insert(caller);
     }
   }
 }
@@ -159,7 +192,7 @@ ProgramLinker::invocations(const std::string &key) {
   if (fn == functions_.end() || !invocationsInProgress_.insert(key).second) return none;
   std::map<unsigned, std::vector<Invocation>> result;
   for (const auto &inv : fn->second.invokes)
-    result[inv.param].push_back(Invocation{inv.held, {{inv.where, "the callable is invoked here"}}});
+    result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
   // A callable parameter passed on to a helper that runs it.
   for (const auto &call : fn->second.calls)
     for (const auto &ca : call.callables) {
@@ -175,8 +208,7 @@ ProgramLinker::invocations(const std::string &key) {
           t.lock.key = translateKey(h.lock.key, call.thisArg, call.argLocks);
           if (!t.lock.key.empty()) inv.held.push_back(t);
         }
-        inv.path.push_back({call.where, "passed on to " + call.calleeName});
-        inv.path.insert(inv.path.end(), sub.path.begin(), sub.path.end());
+        inv.path = prepend({call.where, "passed on to " + call.calleeName}, sub.path);
         result[static_cast<unsigned>(ca.forwardsParam)].push_back(std::move(inv));
       }
     }
@@ -191,7 +223,7 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
   if (fn == functions_.end() || !acquisitionsInProgress_.insert(key).second) return none;
   std::vector<Acquisition> result;
   for (const auto &a : fn->second.acquires)
-    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, {{a.where, quoted(a.lock.display) + " acquired here"}}});
+    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend({a.where, quoted(a.lock.display) + " acquired here"}, kNoChain)});
   for (const auto &call : fn->second.calls) {
     for (const auto &sub : acquisitions(call.callee)) {
       Acquisition t = sub;
@@ -201,7 +233,7 @@ const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const
       // A lock this function holds on entry can only be taken again after it let go of it.
       if (std::find(fn->second.entryLocks.begin(), fn->second.entryLocks.end(), t.lock.key) != fn->second.entryLocks.end())
         t.reacquire = true;
-      t.path.insert(t.path.begin(), TraceStep{call.where, "calls " + call.calleeName});
+      t.path = prepend(TraceStep{call.where, "calls " + call.calleeName}, sub.path);
       if (result.size() < 64) result.push_back(std::move(t));
     }
   }

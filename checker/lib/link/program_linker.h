@@ -7,6 +7,7 @@
 #include "facts/facts.h"
 #include "config/rule_pack.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -24,12 +25,20 @@ public:
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
 
+  // Trace steps are shared between summaries: a chain is its first step and the chain
+  // after it, so a caller's chain costs one step, not a copy of its callee's (issue 12:
+  // copying made a call chain of depth N cost N^2).
+  using Chain = int; // index into steps_; kNoChain when empty
+  static constexpr Chain kNoChain = -1;
+  // Appends a chain's steps to a finding's trace (materialised only for findings).
+  void appendChain(Chain chain, std::vector<TraceStep> &out) const;
+
   // What the summaries say, for the rules' link passes.
   struct Blocking {
     bool blocks = false;
     std::string category; // io, sleep, crypto... or "annotated"
     std::string leaf;     // the function at the end of the chain
-    std::vector<TraceStep> chain;
+    Chain chain = kNoChain;
     // Locks held on entry (requires_capability) that the function lets go of before
     // every blocking call it makes: a caller holding only those is not blocked under
     // them. Keys are in the terms of the function the summary is for, or, once
@@ -40,11 +49,11 @@ public:
     LockRef lock;   // in the terms of the function it was computed for
     bool bounded = false;
     bool reacquire = false;
-    std::vector<TraceStep> path; // call steps down to the acquisition
+    Chain path = kNoChain; // call steps down to the acquisition
   };
   struct Invocation {
     std::vector<HeldLock> held;
-    std::vector<TraceStep> path; // where the callable is finally invoked
+    Chain path = kNoChain; // where the callable is finally invoked
   };
 
   const RulePacks &packs() const { return packs_; }
@@ -60,15 +69,24 @@ public:
   bool waitsOnCallersLock(const std::string &key) const;
 
 private:
+  struct ChainStep {
+    TraceStep step;
+    Chain next;
+  };
+  Chain prepend(TraceStep step, Chain rest) const;
+
   Blocking leaf(const std::string &key) const;
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
+  // One pass over `key`'s calls; true if its summary changed.
+  bool updateBlocking(const std::string &key, const FunctionFacts &fn);
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
   std::string nameOf(const std::string &key) const;
 
   const RulePacks &packs_;
+  mutable std::deque<ChainStep> steps_;
   std::map<std::string, FunctionFacts> functions_;
   std::map<std::string, DeclFacts> decls_;
   std::vector<Finding> local_;

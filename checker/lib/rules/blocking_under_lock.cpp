@@ -19,7 +19,7 @@ void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> 
 
 // "io", or "io: write" when the blocking function is further down the chain than the call.
 std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
-  return b.chain.empty() || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
+  return b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
 }
 
 } // namespace
@@ -52,7 +52,7 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
       if (!b.blocks) continue;
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
-      trace.insert(trace.end(), b.chain.begin(), b.chain.end());
+      program.appendChain(b.chain, trace);
       report(call.where, call.calleeName + "() blocks (" + blockingWhat(b, call) + ") while " + heldText(held),
              held.back().lock.display, fn.name, std::move(trace));
     }
@@ -78,8 +78,8 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
               std::vector<TraceStep> trace;
               trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
               addAcquiredNotes(inv.held, trace);
-              trace.insert(trace.end(), inv.path.begin(), inv.path.end());
-              trace.insert(trace.end(), b.chain.begin(), b.chain.end());
+              program.appendChain(inv.path, trace);
+              program.appendChain(b.chain, trace);
               report(inner.where,
                      inner.calleeName + "() blocks (" + blockingWhat(b, inner) + ") while " + heldText(inv.held) +
                          " by " + call.calleeName + ", which runs this callable under it",

@@ -21,7 +21,7 @@ void DoubleLockRule::link(ProgramLinker &program) {
         for (const auto &h : call.held) {
           if (h.lock.key != translated || h.lock.recursive || (h.lock.shared && acq.lock.shared)) continue;
           std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
-          trace.insert(trace.end(), acq.path.begin(), acq.path.end());
+          program.appendChain(acq.path, trace);
           report(call.where, call.calleeName + "() acquires " + quoted(h.lock.display) + ", which is already held here",
                  h.lock.display, fn.name, std::move(trace));
         }

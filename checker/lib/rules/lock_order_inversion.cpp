@@ -19,16 +19,16 @@ using OrderEdges = std::map<std::pair<std::string, std::string>, std::vector<Ord
 OrderEdges orderEdges(ProgramLinker &program) {
   OrderEdges edges;
   auto addEdge = [&](const HeldLock &h, const LockRef &to, const SourcePoint &site, const std::string &function,
-                     const std::vector<TraceStep> &path) {
+                     ProgramLinker::Chain path) {
     if (h.lock.order == to.order || h.lock.order.empty() || to.order.empty()) return;
     std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
-    trace.insert(trace.end(), path.begin(), path.end());
+    program.appendChain(path, trace);
     edges[{h.lock.order, to.order}].push_back(OrderEdge{site, function, h.lock.display, to.display, std::move(trace)});
   };
   for (const auto &[key, fn] : program.functions()) {
     for (const auto &a : fn.acquires)
       for (const auto &h : a.heldBefore)
-        if (!(a.groupMember && h.acquired == a.where)) addEdge(h, a.lock, a.where, fn.name, {}); // std::lock(a, b)
+        if (!(a.groupMember && h.acquired == a.where)) addEdge(h, a.lock, a.where, fn.name, ProgramLinker::kNoChain); // std::lock(a, b)
     for (const auto &call : fn.calls) {
       if (call.held.empty()) continue;
       for (const auto &acq : program.acquisitions(call.callee)) {

@@ -18,7 +18,9 @@ void UnboundedLockWaitRule::link(ProgramLinker &program) {
     for (const auto &call : fn.calls)
       for (const auto &acq : program.acquisitions(call.callee)) {
         if (acq.bounded) continue;
-        report(call.where, message(acq.lock.display), acq.lock.display, fn.name, acq.path);
+        std::vector<TraceStep> trace;
+        program.appendChain(acq.path, trace);
+        report(call.where, message(acq.lock.display), acq.lock.display, fn.name, std::move(trace));
         break;
       }
   }
