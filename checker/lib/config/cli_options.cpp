@@ -15,6 +15,7 @@ const char *usageText() {
          "                 [--changed-since REV] [--cache-dir DIR] [--quiet] [-- EXTRA_COMPILER_FLAGS]\n"
          "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [-- FLAGS]\n"
          "       lockcheck link FACTS... [--format ...] [-o FILE]\n"
+         "       lockcheck compare STATIC.json RUNTIME.json   (docs/runtime.md)\n"
          "       lockcheck --list-rules | --explain RULE | --version | --help\n"
          "\n"
          "Finds locks held across blocking work (file/socket IO, sleeps, crypto, database\n"

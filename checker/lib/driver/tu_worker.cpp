@@ -6,7 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
+#include <iostream>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -122,9 +122,16 @@ void TUWorker::stop() {
   if (fd_ >= 0) ::close(fd_); // the worker reads end-of-file and exits
   fd_ = -1;
   if (pid_ > 0) {
-    int status;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    int status = 0;
+    pid_t waited;
+    while ((waited = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
     }
+    // A worker that fails on the way out (a sanitizer's leak report) must not go unseen.
+    if (waited > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+      std::cerr << "lockcheck: warning: a worker process ended with "
+                << (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                        : "exit status " + std::to_string(WEXITSTATUS(status)))
+                << " after its last file\n";
   }
   pid_ = -1;
 }

@@ -4,7 +4,9 @@
 #include "rules/registry.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
+#include <pthread.h>
 
 namespace lockcheck {
 
@@ -248,7 +250,36 @@ bool ProgramLinker::waitsOnCallersLock(const std::string &key) const {
                      [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });
 }
 
+namespace {
+
+// acquisitions() and invocations() recurse along call chains: one 10^5 calls deep needs
+// more than the default 8 MiB stack. The stack is reserved address space; only the
+// pages a deep chain touches are backed by memory.
+constexpr size_t kLinkStackBytes = size_t(1) << 30;
+
+void runWithLargeStack(const std::function<void()> &work) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  auto body = [](void *arg) -> void * {
+    (*static_cast<const std::function<void()> *>(arg))();
+    return nullptr;
+  };
+  bool started = pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, kLinkStackBytes) == 0 &&
+                 pthread_create(&thread, &attr, body, const_cast<std::function<void()> *>(&work)) == 0;
+  pthread_attr_destroy(&attr);
+  if (started) pthread_join(thread, nullptr);
+  else work(); // no room for the big stack: try on this one
+}
+
+} // namespace
+
 std::vector<Finding> ProgramLinker::link() {
+  std::vector<Finding> out;
+  runWithLargeStack([&] { out = linkFindings(); });
+  return out;
+}
+
+std::vector<Finding> ProgramLinker::linkFindings() {
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();
   std::vector<Finding> out = local_;

@@ -84,6 +84,7 @@ private:
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
   std::string nameOf(const std::string &key) const;
+  std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
 
   const RulePacks &packs_;
   mutable std::deque<ChainStep> steps_;
