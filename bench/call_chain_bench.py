@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cost of lockcheck against call-chain depth (SPEC §7: linear in program size; issue 12).
+"""Cost of lockcheck against call-chain depth (docs/spec.md §7: linear in program size; issue 12).
 
 For each N writes one translation unit with a chain c0 -> c1 -> ... -> cN: c0 holds a
 mutex while it calls c1, cN sleeps. lockcheck must report one blocking-under-lock

@@ -1,7 +1,7 @@
 // lockcheck: finds locks held across blocking work. Everything lives in the library
 // (checker/lib) so that tests link the same code; this file only hands over argv.
-#include "compare.h"
-#include "driver.h"
+#include "report/compare.h"
+#include "driver/driver.h"
 
 #include <iostream>
 #include <string>

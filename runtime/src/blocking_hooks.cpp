@@ -1,4 +1,4 @@
-// The blocking entry points (SPEC §3 / the rule packs' C functions). Each hook calls the real
+// The blocking entry points (docs/spec.md §3 / the rule packs' C functions). Each hook calls the real
 // function; when the calling thread held a lock meanwhile, the call is recorded as an event.
 // Library functions (libcrypt, libpq, libcurl, sqlite3) are declared here with opaque types and
 // resolved on first use, so the runtime loads whether or not the program links them.

@@ -1,4 +1,4 @@
-// Writes the observed events as a lockcheck JSON report (SPEC §6), so every reporter, the
+// Writes the observed events as a lockcheck JSON report (docs/spec.md §6), so every reporter, the
 // baseline and `lockcheck compare` read it.
 #pragma once
 

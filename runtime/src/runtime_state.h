@@ -33,7 +33,7 @@ struct HeldLock {
   Stack acquired;   // full mode only
 };
 
-// Blocking categories, as in the rule packs (SPEC §4).
+// Blocking categories, as in the rule packs (docs/spec.md §4).
 enum Category : unsigned { kIo = 1, kNet = 2, kSleep = 4, kProcess = 8, kCrypto = 16, kDb = 32, kSync = 64 };
 const char *categoryName(Category c);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line contract of SPEC §6 and §8, end to end with the real binary:
+# The command-line contract of docs/spec.md §6 and §8, end to end with the real binary:
 # exit codes and messages on bad input, compile_commands.json discovery and the
 # defaults without one, extract/link equal to the one-shot run, deterministic facts,
 # and the facts cache (reuse, corrupted entries rebuilt, edits noticed).

@@ -87,7 +87,7 @@ if report["findings"]:
 static = static_report("login", sample)
 with open(static, encoding="utf-8") as f:
     static_json = json.load(f)
-# Same schema as `lockcheck --format json` (SPEC §6): its keys, in its order, then the runtime's own.
+# Same schema as `lockcheck --format json` (docs/spec.md §6): its keys, in its order, then the runtime's own.
 check("schema: top-level keys", list(report)[:len(static_json)] == list(static_json),
       f"{list(report)} vs {list(static_json)}")
 if report["findings"] and static_json["findings"]:

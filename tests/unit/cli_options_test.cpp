@@ -1,5 +1,4 @@
-#include "cli_options.h"
-#include "lock_identity.h"
+#include "config/cli_options.h"
 
 #include <gtest/gtest.h>
 
@@ -79,14 +78,4 @@ TEST(CliOptions, SubcommandsCheckTheirArguments) {
   EXPECT_FALSE(parse({"link"}, o, error));
   ASSERT_TRUE(parse({"link", "a.lcfacts", "b.lcfacts"}, o, error));
   EXPECT_EQ(o.paths.size(), 2u);
-}
-
-TEST(LockIdentity, TranslatesCalleeKeysIntoCallerTerms) {
-  EXPECT_EQ(translateKey("g:store.mu", "", {}), "g:store.mu");
-  EXPECT_EQ(translateKey("t:mu_", "t:", {}), "t:mu_");
-  EXPECT_EQ(translateKey("t:mu_", "g:db", {}), "g:db.mu_");
-  EXPECT_EQ(translateKey("p1:", "", {"", "l:m@3"}), "l:m@3");
-  EXPECT_EQ(translateKey("p0:mu", "", {"g:s"}), "g:s.mu");
-  EXPECT_EQ(translateKey("l:m@4", "t:", {}), "");
-  EXPECT_EQ(translateKey("t:mu_", "", {}), "");
 }

@@ -1,6 +1,6 @@
 // `lockcheck compare`: observed sites are matched to static findings by any frame of their call
 // stack; bad input is named.
-#include "compare.h"
+#include "report/compare.h"
 
 #include <gtest/gtest.h>
 

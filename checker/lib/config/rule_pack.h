@@ -1,0 +1,164 @@
+// Rule packs: what counts as blocking, as a lock, as a handler. Data from rules/*.json.
+// Schema: docs/rule-packs.md. The loader names file, JSON path and problem on any error.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lockcheck {
+
+// Blocking categories of docs/spec.md §4.
+enum class Category { Io, Sleep, Crypto, Db, Net, Sync, Process };
+const char *categoryName(Category c);
+bool parseCategory(const std::string &text, Category &out);
+
+// A qualified-name pattern. Names are normalised (no template arguments, no
+// inline namespaces: "std::basic_ifstream::open"). '*' matches any run of characters,
+// so "std::basic_ifstream::*" matches every member, "pqxx::*" a whole namespace.
+// "\*" is a literal star ("Iter::operator\*"; written "\\*" inside JSON).
+class NamePattern {
+public:
+  explicit NamePattern(std::string text);
+  bool matches(const std::string &qualifiedName) const;
+  const std::string &text() const { return text_; }
+  bool isExact() const { return exact_; }
+
+private:
+  std::string text_;
+  bool exact_;
+  // `text_` split at its wildcards, with "\*" escapes resolved: one piece for an
+  // exact name, one more piece than stars otherwise ("a*b*" -> "a", "b", "").
+  std::vector<std::string> pieces_;
+};
+
+struct BlockingEntry {
+  NamePattern name;
+  Category category;
+  std::string origin; // "pack std: blocking[3]" for --explain / errors
+};
+
+// A class whose every constructor, member and use as first argument of a free
+// function blocks (std::basic_ifstream: opening, reading, getline on it).
+struct BlockingTypeEntry {
+  NamePattern type;
+  Category category;
+  std::string origin;
+};
+
+// A condition-variable-like wait: releases the lock managed by argument
+// `releasesArg` (a guard or a raw mutex) while it waits.
+struct WaitEntry {
+  NamePattern name;
+  unsigned releasesArg = 0;
+  std::string origin;
+};
+
+// A mutex-like class and its member functions.
+struct LockTypeEntry {
+  NamePattern type;
+  std::vector<std::string> acquire, acquireShared, tryAcquire, tryAcquireShared, release, releaseShared;
+  bool recursive = false;
+  std::string origin;
+};
+
+// An RAII guard class (lock_guard, unique_lock...).
+struct GuardTypeEntry {
+  NamePattern type;
+  bool shared = false;  // shared_lock: holds the lock in shared mode
+  bool movable = false; // unique_lock: may be moved, deferred, released
+  std::string origin;
+};
+
+enum class LockOp { Acquire, AcquireShared, TryAcquire, TryAcquireShared, Release, ReleaseShared };
+// For try_* free functions: which return value means "acquired".
+enum class TrySuccess { True, Zero, MinusOne };
+
+// A free function that locks or unlocks its argument(s) (pthread_mutex_lock, std::lock).
+struct LockFunctionEntry {
+  NamePattern name;
+  LockOp op = LockOp::Acquire;
+  int arg = 0; // index of the lock argument; -1 means every argument
+  TrySuccess success = TrySuccess::True;
+  std::string origin;
+};
+
+struct PackInfo {
+  std::string name;
+  std::string path;
+  std::string description;
+};
+
+// All packs merged. Lookups are hashed on exact names first, then patterns.
+class RulePacks {
+public:
+  // Loads every *.json in a directory (sorted) or one file. On error returns false and
+  // fills `error` with "FILE: JSON-PATH: problem".
+  bool loadPath(const std::string &path, std::string &error);
+  // Loads one pack from text (tests, embedded data). `origin` names it in errors.
+  bool loadText(const std::string &text, const std::string &origin, std::string &error);
+
+  // Queries; `qualifiedName` is normalised (see NamePattern). blocking() is null for a
+  // name that nonblocking() matches: the exception wins whichever is asked first.
+  const BlockingEntry *blocking(const std::string &qualifiedName) const;
+  const BlockingTypeEntry *blockingType(const std::string &qualifiedTypeName) const;
+  bool nonblocking(const std::string &qualifiedName) const;
+  const WaitEntry *wait(const std::string &qualifiedName) const;
+  const LockTypeEntry *lockType(const std::string &qualifiedTypeName) const;
+  const GuardTypeEntry *guardType(const std::string &qualifiedTypeName) const;
+  const LockFunctionEntry *lockFunction(const std::string &qualifiedName) const;
+  bool invokesCallable(const std::string &qualifiedName) const;
+  bool handler(const std::string &qualifiedName) const;
+  void addHandlerPattern(const std::string &pattern);
+
+  const std::vector<PackInfo> &packs() const { return packs_; }
+  // Content hash of everything loaded (cache keys).
+  std::string fingerprint() const;
+
+private:
+  // Exact names in a hash map; patterns bucketed by their literal scope prefix
+  // ("pqxx::transaction_base::" for "pqxx::transaction_base::exec*"), so a lookup
+  // tries only the buckets of the scopes enclosing the name. Exact names win over
+  // patterns; among patterns the one loaded first wins.
+  class NameIndex {
+  public:
+    static constexpr size_t npos = static_cast<size_t>(-1);
+    void add(const NamePattern &key);
+    size_t find(const std::string &name) const; // index in insertion order, or npos
+    bool contains(const std::string &name) const { return find(name) != npos; }
+
+  private:
+    std::vector<NamePattern> keys_;
+    std::unordered_map<std::string, size_t> exact_;
+    std::unordered_map<std::string, std::vector<size_t>> patternsByScope_;
+  };
+  template <class T> struct Table {
+    NameIndex index;
+    std::vector<T> entries;
+    void add(T entry, const NamePattern &key) {
+      index.add(key);
+      entries.push_back(std::move(entry));
+    }
+    const T *find(const std::string &name) const {
+      size_t i = index.find(name);
+      return i == NameIndex::npos ? nullptr : &entries[i];
+    }
+  };
+
+  std::vector<PackInfo> packs_;
+  std::vector<std::string> sources_; // raw texts for fingerprint
+  Table<BlockingEntry> blocking_;
+  Table<BlockingTypeEntry> blockingTypes_;
+  NameIndex nonblocking_;
+  Table<WaitEntry> waits_;
+  Table<LockTypeEntry> lockTypes_;
+  Table<GuardTypeEntry> guardTypes_;
+  Table<LockFunctionEntry> lockFunctions_;
+  NameIndex invokesCallable_;
+  NameIndex handlers_;
+};
+
+} // namespace lockcheck
