@@ -4,10 +4,12 @@ expected events (blocking function and source line, found by the markers in the 
 lock's acquisition line, and the options (abort, categories, minimum hold, signal, fork).
 
 usage: runtime_test.py LIBRUNTIME SCENARIOS_BINARY SCENARIOS_SOURCE"""
+import atexit
 import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,9 @@ for number, text in enumerate(open(SOURCE, encoding="utf-8"), 1):
         MARKS[(kind, name)] = number
 
 failures = []
+# Every run's report lives under one directory, removed when the test ends.
+SCRATCH = tempfile.mkdtemp(prefix="lockcheck-rt-")
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 
 
 def line(kind, name):
@@ -26,7 +31,7 @@ def line(kind, name):
 
 
 def run(scenario, env=None, args=()):
-    out_dir = tempfile.mkdtemp(prefix="lockcheck-rt-")
+    out_dir = tempfile.mkdtemp(dir=SCRATCH)
     path = os.path.join(out_dir, "report.json")
     full_env = dict(os.environ, LD_PRELOAD=LIB, LOCKCHECK_RUNTIME_OUTPUT=path)
     full_env.pop("LOCKCHECK_RUNTIME_OWNER_PID", None)
