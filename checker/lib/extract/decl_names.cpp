@@ -90,7 +90,9 @@ static std::string templateArgsText(const FunctionDecl *fn) {
 std::string displayName(const FunctionDecl *fn, const SourceManager &sm) {
   if (const auto *method = dyn_cast<CXXMethodDecl>(fn); method && method->getParent()->isLambda()) {
     SourcePoint p = sourcePoint(sm, method->getParent()->getLocation());
-    return "lambda at " + p.file + ":" + std::to_string(p.line);
+    // The file's name only: a message must read the same wherever the tree is checked out
+    // (baselines and suppressions compare messages); the finding's own location has the path.
+    return "lambda at " + llvm::sys::path::filename(p.file).str() + ":" + std::to_string(p.line);
   }
   std::string text;
   llvm::raw_string_ostream os(text);
