@@ -1,6 +1,6 @@
 // Writes a SARIF report with every kind of content (trace, column 0, notes, an input error)
 // straight from writeReport, so the schema test can check the writer before the CLI exists.
-#include "report.h"
+#include "report/report.h"
 
 #include <iostream>
 

@@ -1,5 +1,5 @@
 // --changed-since against a real temporary git repository, and the filter on findings.
-#include "changed_lines.h"
+#include "config/changed_lines.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-#include "cli_options.h"
-#include "lock_identity.h"
+#include "config/cli_options.h"
+#include "extract/lock_identity.h"
 
 #include <gtest/gtest.h>
 

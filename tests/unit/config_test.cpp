@@ -1,5 +1,5 @@
 // .lockcheck.json: a good file loads; each kind of mistake names the file and the key.
-#include "config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 

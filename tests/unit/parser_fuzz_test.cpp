@@ -2,8 +2,8 @@
 // .lockcheck.json. Deterministic mutations (byte flips, truncation, duplication, type
 // swaps) of valid documents must give either success or an error message — never a
 // crash, a hang or an exception. Run under ASan/UBSan in the sanitizer job.
-#include "config.h"
-#include "rule_pack.h"
+#include "config/config.h"
+#include "config/rule_pack.h"
 
 #include <gtest/gtest.h>
 

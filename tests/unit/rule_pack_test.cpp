@@ -1,6 +1,6 @@
 // Rule packs: the shipped packs load and answer for their libraries; matching rules;
 // every kind of bad input is refused with "FILE: JSON-PATH: problem".
-#include "rule_pack.h"
+#include "config/rule_pack.h"
 
 #include <gtest/gtest.h>
 

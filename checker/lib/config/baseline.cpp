@@ -1,0 +1,146 @@
+#include "config/baseline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+namespace lockcheck {
+namespace {
+using nlohmann::ordered_json;
+
+constexpr int kBaselineVersion = 1;
+constexpr char kSeparator = '\x1f';
+
+// "x.cpp:42:7" → "x.cpp:#:#", "line 42" → "line #": line numbers in messages or in lambda
+// names ("(lambda at x.cpp:12:3)") would otherwise tie the key to one position.
+std::string stripLineNumbers(const std::string &text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    bool afterColon = !out.empty() && out.back() == ':';
+    bool afterLine = out.size() >= 5 && (out.compare(out.size() - 5, 5, "line ") == 0);
+    bool afterLines = out.size() >= 6 && (out.compare(out.size() - 6, 6, "lines ") == 0);
+    if (std::isdigit(static_cast<unsigned char>(text[i])) && (afterColon || afterLine || afterLines)) {
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+      out += '#';
+      continue;
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+struct Entry {
+  std::string file, function, rule, lock, message;
+  auto tie() const { return std::tie(file, function, rule, lock, message); }
+  bool operator<(const Entry &o) const { return tie() < o.tie(); }
+};
+
+Entry entryOf(const Finding &f) {
+  return {f.anchor.file, stripLineNumbers(f.function), f.rule, f.lock, stripLineNumbers(f.message)};
+}
+
+std::string keyOf(const Entry &e) {
+  return e.file + kSeparator + e.function + kSeparator + e.rule + kSeparator + e.lock + kSeparator + e.message;
+}
+
+bool readEntries(const std::string &path, std::map<std::string, unsigned> &counts, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read baseline (create it with --write-baseline)";
+    return false;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ordered_json root = ordered_json::parse(text.str(), nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    error = path + ": not a lockcheck baseline (invalid JSON)";
+    return false;
+  }
+  auto version = root.find("lockcheck_baseline");
+  if (version == root.end() || !version->is_number_integer()) {
+    error = path + ": lockcheck_baseline: missing; not a lockcheck baseline";
+    return false;
+  }
+  if (version->get<int>() != kBaselineVersion) {
+    error = path + ": lockcheck_baseline: version " + version->dump() + " is not supported (this lockcheck reads " +
+            std::to_string(kBaselineVersion) + "); rewrite it with --write-baseline";
+    return false;
+  }
+  auto entries = root.find("findings");
+  if (entries == root.end() || !entries->is_array()) {
+    error = path + ": findings: expected an array";
+    return false;
+  }
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const auto &item = (*entries)[i];
+    std::string where = path + ": findings[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      error = where + ": expected an object";
+      return false;
+    }
+    Entry e;
+    for (auto [name, field] : {std::pair{"file", &e.file}, {"function", &e.function}, {"rule", &e.rule},
+                               {"lock", &e.lock}, {"message", &e.message}}) {
+      auto it = item.find(name);
+      if (it == item.end() || !it->is_string()) {
+        error = where + "." + name + ": expected a string";
+        return false;
+      }
+      *field = it->get<std::string>();
+    }
+    unsigned count = 1;
+    if (auto it = item.find("count"); it != item.end()) {
+      if (!it->is_number_unsigned() || it->get<unsigned>() == 0) {
+        error = where + ".count: expected a positive integer";
+        return false;
+      }
+      count = it->get<unsigned>();
+    }
+    counts[keyOf(e)] += count;
+  }
+  return true;
+}
+
+} // namespace
+
+std::string baselineKey(const Finding &finding) { return keyOf(entryOf(finding)); }
+
+bool writeBaseline(const std::string &path, const std::vector<Finding> &findings, std::string &error) {
+  std::map<Entry, unsigned> counts;
+  for (const auto &f : findings) ++counts[entryOf(f)];
+  ordered_json list = ordered_json::array();
+  for (const auto &[e, count] : counts)
+    list.push_back({{"file", e.file},
+                    {"function", e.function},
+                    {"rule", e.rule},
+                    {"lock", e.lock},
+                    {"message", e.message},
+                    {"count", count}});
+  ordered_json root = {{"lockcheck_baseline", kBaselineVersion}, {"findings", std::move(list)}};
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << root.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  out.close();
+  if (!out) {
+    error = path + ": cannot write baseline";
+    return false;
+  }
+  return true;
+}
+
+bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error) {
+  std::map<std::string, unsigned> counts;
+  if (!readEntries(path, counts, error)) return false;
+  std::erase_if(findings, [&](const Finding &f) {
+    auto it = counts.find(baselineKey(f));
+    if (it == counts.end() || it->second == 0) return false;
+    --it->second;
+    return true;
+  });
+  return true;
+}
+
+} // namespace lockcheck

@@ -1,0 +1,472 @@
+// Loading and querying rule packs. Validation is strict (unknown keys are errors) and
+// every message names the file, the JSON path and the problem, so a typo in a pack
+// never silently turns a check off.
+#include "config/rule_pack.h"
+
+#include "facts/hashing.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace lockcheck {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kPackVersion = 1;
+const char *const kCategories[] = {"io", "sleep", "crypto", "db", "net", "sync", "process"};
+const char *const kTopKeys[] = {"lockcheck_pack", "name",       "description",    "blocking",
+                                "blocking_types", "nonblocking", "waits",          "lock_types",
+                                "guard_types",    "lock_functions", "invokes_callable", "handlers"};
+
+// Thrown inside loadText only, which turns it into the error string.
+struct PackError {
+  std::string path; // JSON pointer; "" is the document
+  std::string problem;
+};
+
+[[noreturn]] void fail(const std::string &path, const std::string &problem) { throw PackError{path, problem}; }
+void expect(bool ok, const std::string &path, const std::string &problem) {
+  if (!ok) fail(path, problem);
+}
+
+const char *typeName(const json &j) {
+  switch (j.type()) {
+  case json::value_t::object: return "an object";
+  case json::value_t::array: return "an array";
+  case json::value_t::string: return "a string";
+  case json::value_t::boolean: return "a boolean";
+  case json::value_t::null: return "null";
+  default: return "a number";
+  }
+}
+
+template <class List> std::string joined(const List &items) {
+  std::string out;
+  for (const auto &item : items) out += std::string(out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+template <class List> void onlyKeys(const json &obj, const std::string &path, const List &allowed) {
+  for (const auto &[key, value] : obj.items()) {
+    bool known = std::any_of(std::begin(allowed), std::end(allowed), [&](const char *a) { return key == a; });
+    if (!known) fail(path + "/" + key, "unknown key '" + key + "' (allowed: " + joined(allowed) + ")");
+  }
+}
+
+// Splits a pattern at its unescaped stars; `\x` stands for x. False on a trailing '\'.
+bool splitPattern(const std::string &text, std::vector<std::string> &pieces) {
+  pieces.assign(1, std::string());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      if (++i == text.size()) return false;
+      pieces.back() += text[i];
+    } else if (text[i] == '*') {
+      pieces.emplace_back();
+    } else {
+      pieces.back() += text[i];
+    }
+  }
+  return true;
+}
+
+// A name as the analyser produces it: catches the usual ways of writing something else.
+void checkName(const std::string &text, const std::string &path) {
+  expect(!text.empty(), path, "must not be empty");
+  expect(text.find_first_of(" \t\r\n") != 0 && text.find_last_of(" \t\r\n") != text.size() - 1, path,
+         "'" + text + "' has leading or trailing white space");
+  expect(std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }), path,
+         "control characters are not allowed in names");
+  if (text.rfind("::", 0) == 0) fail(path, "write '" + text.substr(2) + "' without the leading '::'");
+  expect(text.find('<') == std::string::npos || text.find("operator") != std::string::npos, path,
+         "'" + text + "': names carry no template arguments (write 'std::unique_lock', not 'std::unique_lock<std::mutex>')");
+  std::vector<std::string> pieces;
+  expect(splitPattern(text, pieces), path, "'" + text + "' ends in a lone '\\' (a literal star is written \"\\\\*\")");
+  // "Iter::operator*" reads as the dereference operator but would match every operator.
+  expect(text.find("operator*") == std::string::npos, path,
+           "'" + text + "' would match every operator ('*' is a wildcard): for the operator itself write "
+           "\"operator\\\\*\" in JSON");
+}
+
+std::string str(const json &obj, const std::string &path, const char *key) {
+  expect(obj.contains(key), path, std::string("missing required key '") + key + "'");
+  const json &v = obj.at(key);
+  expect(v.is_string(), path + "/" + key, std::string("expected a string, found ") + typeName(v));
+  expect(!v.get_ref<const std::string &>().empty(), path + "/" + key, "must not be empty");
+  return v.get<std::string>();
+}
+
+NamePattern pattern(const json &obj, const std::string &path, const char *key) {
+  std::string text = str(obj, path, key);
+  checkName(text, path + "/" + key);
+  return NamePattern(text);
+}
+
+bool boolean(const json &obj, const std::string &path, const char *key, bool fallback) {
+  if (!obj.contains(key)) return fallback;
+  expect(obj.at(key).is_boolean(), path + "/" + key,
+         std::string("expected true or false, found ") + typeName(obj.at(key)));
+  return obj.at(key).get<bool>();
+}
+
+unsigned index(const json &obj, const std::string &path, const char *key, const char *what) {
+  const json &v = obj.at(key);
+  expect(v.is_number_unsigned() && v.get<uint64_t>() < 64, path + "/" + key,
+         std::string("expected ") + what + " (0, 1, ...), found " +
+             (v.is_number() ? "the number " + v.dump() : std::string(typeName(v))));
+  return v.get<unsigned>();
+}
+
+const json &array(const json &doc, const std::string &key) {
+  static const json empty = json::array();
+  if (!doc.contains(key)) return empty;
+  expect(doc.at(key).is_array(), "/" + key, std::string("expected an array, found ") + typeName(doc.at(key)));
+  return doc.at(key);
+}
+
+// An array of objects: checks each is an object with only `allowed` keys, then calls `fn`.
+template <class Fn>
+void objects(const json &doc, const char *key, std::initializer_list<const char *> allowed, Fn fn) {
+  const json &list = array(doc, key);
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = std::string("/") + key + "/" + std::to_string(i);
+    expect(list[i].is_object(), path, std::string("expected an object, found ") + typeName(list[i]));
+    onlyKeys(list[i], path, allowed);
+    if (list[i].contains("note"))
+      expect(list[i]["note"].is_string(), path + "/note", std::string("expected a string, found ") + typeName(list[i]["note"]));
+    fn(list[i], path);
+  }
+}
+
+// A top-level array of name patterns ("nonblocking", "invokes_callable", "handlers").
+std::vector<NamePattern> patterns(const json &doc, const char *key) {
+  std::vector<NamePattern> out;
+  const json &list = array(doc, key);
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = std::string("/") + key + "/" + std::to_string(i);
+    expect(list[i].is_string(), path, std::string("expected a name (string), found ") + typeName(list[i]));
+    checkName(list[i].get<std::string>(), path);
+    out.emplace_back(list[i].get<std::string>());
+  }
+  return out;
+}
+
+// Member function names of a lock type: plain identifiers.
+std::vector<std::string> members(const json &obj, const std::string &path, const char *key) {
+  std::vector<std::string> out;
+  if (!obj.contains(key)) return out;
+  const json &v = obj.at(key);
+  expect(v.is_array(), path + "/" + key, std::string("expected an array of member names, found ") + typeName(v));
+  for (size_t i = 0; i < v.size(); ++i) {
+    std::string at = path + "/" + key + "/" + std::to_string(i);
+    expect(v[i].is_string(), at, std::string("expected a member name (string), found ") + typeName(v[i]));
+    const std::string &name = v[i].get_ref<const std::string &>();
+    expect(!name.empty(), at, "must not be empty");
+    expect(name.find_first_of(":*<( ") == std::string::npos, at,
+           "'" + name + "': a member function name such as 'lock', not a qualified name or pattern");
+    out.push_back(name);
+  }
+  return out;
+}
+
+Category category(const json &obj, const std::string &path) {
+  std::string text = str(obj, path, "category");
+  Category c;
+  if (!parseCategory(text, c))
+    fail(path + "/category", "unknown category '" + text + "' (expected one of " + joined(kCategories) + ")");
+  return c;
+}
+
+template <class T>
+T choice(const json &obj, const std::string &path, const char *key, T fallback,
+         std::initializer_list<std::pair<const char *, T>> options) {
+  if (!obj.contains(key)) return fallback;
+  std::string text = str(obj, path, key);
+  for (const auto &[name, value] : options)
+    if (text == name) return value;
+  std::vector<const char *> names;
+  for (const auto &option : options) names.push_back(option.first);
+  fail(path + "/" + key, std::string("unknown ") + key + " '" + text + "' (expected one of " + joined(names) + ")");
+}
+
+// nlohmann reports "parse error at line L, column C: WHY"; we want "L:C: WHY".
+std::string parseErrorText(const json::parse_error &e, const std::string &text) {
+  std::string what = e.what();
+  unsigned line = 0, column = 0;
+  size_t at = what.find(" at line ");
+  if (at != std::string::npos && std::sscanf(what.c_str() + at, " at line %u, column %u", &line, &column) == 2) {
+    size_t colon = what.find(": ", at);
+    return std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " +
+           (colon == std::string::npos ? what : what.substr(colon + 2));
+  }
+  // No position in the message (e.g. an empty document): count lines up to the byte.
+  size_t byte = std::min<size_t>(e.byte, text.size());
+  line = 1 + static_cast<unsigned>(std::count(text.begin(), text.begin() + byte, '\n'));
+  size_t colon = what.find("] ");
+  return std::to_string(line) + ": invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+}
+
+// The unescaped literal text before the first wildcard.
+std::string literalPrefix(const NamePattern &p) {
+  std::vector<std::string> pieces;
+  splitPattern(p.text(), pieces);
+  return pieces.front();
+}
+
+} // namespace
+
+const char *categoryName(Category c) { return kCategories[static_cast<int>(c)]; }
+
+bool parseCategory(const std::string &text, Category &out) {
+  for (size_t i = 0; i < std::size(kCategories); ++i)
+    if (text == kCategories[i]) {
+      out = static_cast<Category>(i);
+      return true;
+    }
+  return false;
+}
+
+NamePattern::NamePattern(std::string text) : text_(std::move(text)) {
+  if (!splitPattern(text_, pieces_)) pieces_.back() += '\\'; // the loader rejects this; be literal
+  exact_ = pieces_.size() == 1;
+}
+
+bool NamePattern::matches(const std::string &name) const {
+  if (exact_) return name == pieces_.front();
+  // Stars only: anchor the first and last pieces, then place the middle ones leftmost
+  // (greedy-leftmost is exact for '*'-only globs, and linear).
+  const std::string &first = pieces_.front(), &last = pieces_.back();
+  if (name.size() < first.size() + last.size()) return false;
+  if (name.compare(0, first.size(), first) != 0) return false;
+  if (name.compare(name.size() - last.size(), last.size(), last) != 0) return false;
+  size_t pos = first.size(), end = name.size() - last.size();
+  for (size_t i = 1; i + 1 < pieces_.size(); ++i) {
+    size_t at = name.find(pieces_[i], pos);
+    if (at == std::string::npos || at + pieces_[i].size() > end) return false;
+    pos = at + pieces_[i].size();
+  }
+  return true;
+}
+
+void RulePacks::NameIndex::add(const NamePattern &key) {
+  size_t i = keys_.size();
+  keys_.push_back(key);
+  std::string prefix = literalPrefix(key);
+  if (key.isExact()) {
+    exact_.emplace(prefix, i); // the first entry to name it wins
+    return;
+  }
+  size_t scope = prefix.rfind("::");
+  patternsByScope_[scope == std::string::npos ? std::string() : prefix.substr(0, scope + 2)].push_back(i);
+}
+
+size_t RulePacks::NameIndex::find(const std::string &name) const {
+  if (auto it = exact_.find(name); it != exact_.end()) return it->second;
+  if (patternsByScope_.empty()) return npos;
+  size_t best = npos;
+  auto tryScope = [&](const std::string &scope) {
+    auto it = patternsByScope_.find(scope);
+    if (it == patternsByScope_.end()) return;
+    for (size_t i : it->second) {
+      if (i >= best) return; // buckets are in insertion order
+      if (keys_[i].matches(name)) {
+        best = i;
+        return;
+      }
+    }
+  };
+  tryScope(std::string());
+  for (size_t at = name.find("::"); at != std::string::npos; at = name.find("::", at + 2))
+    tryScope(name.substr(0, at + 2));
+  return best;
+}
+
+bool RulePacks::loadPath(const std::string &path, std::string &error) {
+  try {
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      error = path + ": no such rule pack file or directory";
+      return false;
+    }
+    std::vector<std::string> files;
+    if (fs::is_directory(status)) {
+      for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".json" && it->is_regular_file()) files.push_back(it->path().string());
+      if (ec) {
+        error = path + ": cannot list the directory: " + ec.message();
+        return false;
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        error = path + ": no *.json rule packs in this directory";
+        return false;
+      }
+    } else {
+      files.push_back(path);
+    }
+    for (const auto &file : files) {
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream text;
+      if (in) text << in.rdbuf();
+      if (!in || in.bad()) {
+        error = file + ": cannot read the rule pack";
+        return false;
+      }
+      if (!loadText(text.str(), file, error)) return false;
+    }
+    return true;
+  } catch (const std::exception &e) { // bad_alloc, filesystem_error: never out of the API
+    error = path + ": " + e.what();
+    return false;
+  }
+}
+
+bool RulePacks::loadText(const std::string &text, const std::string &origin, std::string &error) {
+  try {
+    json doc;
+    try {
+      doc = json::parse(text);
+    } catch (const json::parse_error &e) {
+      error = origin + ":" + parseErrorText(e, text);
+      return false;
+    } catch (const json::exception &e) { // e.g. out_of_range for a number like 1e400
+      error = origin + ": invalid JSON: " + e.what();
+      return false;
+    }
+
+    // Build into a copy and swap it in at the end: a bad pack leaves nothing half-loaded.
+    RulePacks staged = *this;
+    try {
+      expect(doc.is_object(), "", std::string("a rule pack is a JSON object, found ") + typeName(doc));
+      // The version first: it says whether this is a pack at all, and which rules apply.
+      expect(doc.contains("lockcheck_pack"), "", "missing 'lockcheck_pack' (the schema version: 1)");
+      const json &version = doc["lockcheck_pack"];
+      expect(version.is_number_integer(), "/lockcheck_pack",
+             std::string("expected the schema version 1, found ") + typeName(version));
+      expect(version.get<int64_t>() == kPackVersion, "/lockcheck_pack",
+             "unsupported schema version " + std::to_string(version.get<int64_t>()) +
+                 " (this lockcheck reads version " + std::to_string(kPackVersion) + ")");
+      onlyKeys(doc, "", kTopKeys);
+      PackInfo info{str(doc, "", "name"), origin, ""};
+      if (doc.contains("description")) {
+        expect(doc["description"].is_string(), "/description",
+               std::string("expected a string, found ") + typeName(doc["description"]));
+        info.description = doc["description"].get<std::string>();
+      }
+      for (const auto &p : packs_)
+        expect(p.name != info.name, "/name", "a pack named '" + info.name + "' is already loaded from " + p.path);
+      auto originOf = [&](const std::string &path) { return info.name + ": " + path; };
+
+      objects(doc, "blocking", {"name", "category", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern name = pattern(e, path, "name");
+        staged.blocking_.add(BlockingEntry{name, category(e, path), originOf(path)}, name);
+      });
+      objects(doc, "blocking_types", {"type", "category", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern type = pattern(e, path, "type");
+        staged.blockingTypes_.add(BlockingTypeEntry{type, category(e, path), originOf(path)}, type);
+      });
+      for (const auto &p : patterns(doc, "nonblocking")) staged.nonblocking_.add(p);
+      objects(doc, "waits", {"name", "releases_arg", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern name = pattern(e, path, "name");
+        expect(e.contains("releases_arg"), path, "missing required key 'releases_arg'");
+        unsigned arg = index(e, path, "releases_arg", "the index of the argument whose lock the wait releases");
+        staged.waits_.add(WaitEntry{name, arg, originOf(path)}, name);
+      });
+      objects(doc, "lock_types",
+              {"type", "acquire", "acquire_shared", "try_acquire", "try_acquire_shared", "release", "release_shared",
+               "recursive", "note"},
+              [&](const json &e, const std::string &path) {
+                // Braced initialisers run left to right: problems are reported in key order.
+                LockTypeEntry entry{pattern(e, path, "type"),         members(e, path, "acquire"),
+                                    members(e, path, "acquire_shared"), members(e, path, "try_acquire"),
+                                    members(e, path, "try_acquire_shared"), members(e, path, "release"),
+                                    members(e, path, "release_shared"), boolean(e, path, "recursive", false),
+                                    originOf(path)};
+                expect(!entry.acquire.empty() || !entry.acquireShared.empty(), path,
+                       "a lock type needs 'acquire' or 'acquire_shared'");
+                expect(!entry.release.empty() || !entry.releaseShared.empty(), path,
+                       "a lock type needs 'release' or 'release_shared'");
+                NamePattern key = entry.type;
+                staged.lockTypes_.add(std::move(entry), key);
+              });
+      objects(doc, "guard_types", {"type", "shared", "movable", "note"}, [&](const json &e, const std::string &path) {
+        NamePattern type = pattern(e, path, "type");
+        staged.guardTypes_.add(
+            GuardTypeEntry{type, boolean(e, path, "shared", false), boolean(e, path, "movable", false), originOf(path)},
+            type);
+      });
+      objects(doc, "lock_functions", {"name", "op", "arg", "success", "note"},
+              [&](const json &e, const std::string &path) {
+                NamePattern name = pattern(e, path, "name");
+                expect(e.contains("op"), path, "missing required key 'op'");
+                LockOp op = choice(e, path, "op", LockOp::Acquire,
+                                  {{"acquire", LockOp::Acquire},
+                                   {"acquire_shared", LockOp::AcquireShared},
+                                   {"try_acquire", LockOp::TryAcquire},
+                                   {"try_acquire_shared", LockOp::TryAcquireShared},
+                                   {"release", LockOp::Release},
+                                   {"release_shared", LockOp::ReleaseShared}});
+                int arg = 0;
+                if (e.contains("arg") && e["arg"].is_string()) {
+                  expect(e["arg"] == "all", path + "/arg",
+                         "expected an argument index (0, 1, ...) or \"all\", found '" + e["arg"].get<std::string>() + "'");
+                  arg = -1;
+                } else if (e.contains("arg")) {
+                  arg = static_cast<int>(index(e, path, "arg", "an argument index or \"all\""));
+                }
+                TrySuccess success = choice(e, path, "success", TrySuccess::True,
+                                       {{"true", TrySuccess::True},
+                                        {"zero", TrySuccess::Zero},
+                                        {"minus_one", TrySuccess::MinusOne}});
+                expect(!e.contains("success") || op == LockOp::TryAcquire || op == LockOp::TryAcquireShared,
+                       path + "/success", "'success' applies to try_acquire and try_acquire_shared only");
+                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, originOf(path)}, name);
+              });
+      for (const auto &p : patterns(doc, "invokes_callable")) staged.invokesCallable_.add(p);
+      for (const auto &p : patterns(doc, "handlers")) staged.handlers_.add(p);
+      staged.packs_.push_back(std::move(info));
+      staged.sources_.push_back(text);
+    } catch (const PackError &e) {
+      error = origin + ": " + (e.path.empty() ? "/" : e.path) + ": " + e.problem;
+      return false;
+    }
+    *this = std::move(staged);
+    return true;
+  } catch (const std::exception &e) { // e.g. invalid UTF-8 in a message, bad_alloc
+    error = origin + ": " + e.what();
+    return false;
+  }
+}
+
+const BlockingEntry *RulePacks::blocking(const std::string &name) const {
+  if (nonblocking_.contains(name)) return nullptr;
+  return blocking_.find(name);
+}
+const BlockingTypeEntry *RulePacks::blockingType(const std::string &name) const { return blockingTypes_.find(name); }
+bool RulePacks::nonblocking(const std::string &name) const { return nonblocking_.contains(name); }
+const WaitEntry *RulePacks::wait(const std::string &name) const { return waits_.find(name); }
+const LockTypeEntry *RulePacks::lockType(const std::string &name) const { return lockTypes_.find(name); }
+const GuardTypeEntry *RulePacks::guardType(const std::string &name) const { return guardTypes_.find(name); }
+const LockFunctionEntry *RulePacks::lockFunction(const std::string &name) const { return lockFunctions_.find(name); }
+bool RulePacks::invokesCallable(const std::string &name) const { return invokesCallable_.contains(name); }
+bool RulePacks::handler(const std::string &name) const { return handlers_.contains(name); }
+
+void RulePacks::addHandlerPattern(const std::string &pattern) {
+  handlers_.add(NamePattern(pattern));
+  sources_.push_back("handler:" + pattern);
+}
+
+std::string RulePacks::fingerprint() const {
+  uint64_t h = kFnvOffset;
+  for (const auto &s : sources_) h = fnv1a(s, fnv1a(std::to_string(s.size()) + ':', h));
+  return hex64(h);
+}
+
+} // namespace lockcheck

@@ -1,0 +1,268 @@
+#include "driver/driver.h"
+
+#include "facts/facts_cache.h"
+
+#include "config/baseline.h"
+#include "config/changed_lines.h"
+#include "config/cli_options.h"
+#include "config/config.h"
+#include "extract/decl_names.h"
+#include "link/program_linker.h"
+#include "report/report.h"
+#include "config/rule_pack.h"
+#include "rules/catalog.h"
+#include "driver/source_files.h"
+#include "config/suppressions.h"
+#include "driver/tu_runner.h"
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace lockcheck {
+namespace fs = std::filesystem;
+
+namespace {
+
+int usageError(const std::string &message) {
+  std::cerr << "lockcheck: error: " << message << "\n(run 'lockcheck --help' for usage)\n";
+  return 2;
+}
+
+// Packs ship next to the binary (share/lockcheck/rules) or, in a build tree, in the sources.
+std::string defaultRulesDir(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
+  if (!exe.empty()) {
+    fs::path installed = fs::path(exe).parent_path().parent_path() / "share" / "lockcheck" / "rules";
+    if (fs::is_directory(installed)) return installed.string();
+  }
+  return LOCKCHECK_SOURCE_RULES_DIR;
+}
+
+class Progress {
+public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+  void operator()(size_t done, size_t total, const std::string &file) const {
+    if (!enabled_) return;
+    std::cerr << "\r\033[K[" << done << "/" << total << "] " << file << std::flush;
+    if (done == total) std::cerr << "\r\033[K" << std::flush;
+  }
+
+private:
+  bool enabled_;
+};
+
+bool writeOutput(const CliOptions &options, const std::string &text) {
+  if (options.output.empty()) {
+    std::cout << text << std::flush;
+    return true;
+  }
+  std::ofstream out(options.output, std::ios::binary);
+  out << text;
+  if (!out) {
+    std::cerr << "lockcheck: error: cannot write '" << options.output << "'\n";
+    return false;
+  }
+  return true;
+}
+
+struct Session {
+  CliOptions options;
+  Config config;
+  RulePacks packs;
+  RunSummary summary;
+  std::vector<Finding> findings;
+};
+
+bool loadKnowledge(Session &s, const char *argv0) {
+  std::string error;
+  std::string firstPath = s.options.paths.empty() ? "." : s.options.paths.front();
+  std::string configPath = s.options.configPath;
+  if (configPath.empty() && s.options.mode != CliOptions::Mode::Link) findConfig(firstPath, configPath);
+  if (!configPath.empty() && !loadConfig(configPath, s.config, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return false;
+  }
+  std::vector<std::string> rulePaths{defaultRulesDir(argv0)};
+  rulePaths.insert(rulePaths.end(), s.config.rulePacks.begin(), s.config.rulePacks.end());
+  rulePaths.insert(rulePaths.end(), s.options.rulePaths.begin(), s.options.rulePaths.end());
+  for (const auto &path : rulePaths)
+    if (!s.packs.loadPath(path, error)) {
+      std::cerr << "lockcheck: error: " << error << "\n";
+      return false;
+    }
+  for (const auto &h : s.config.handlers) s.packs.addHandlerPattern(h);
+  return true;
+}
+
+// Suppressions, configuration, baseline and --changed-since, in that order.
+bool postProcess(Session &s) {
+  std::string error;
+  applySuppressions(s.findings);
+  applyConfig(s.config, s.findings);
+  if (!s.options.baselinePath.empty()) {
+    if (s.options.writeBaseline) {
+      if (!writeBaseline(s.options.baselinePath, s.findings, error)) {
+        std::cerr << "lockcheck: error: " << error << "\n";
+        return false;
+      }
+      if (!s.options.quiet)
+        std::cerr << "lockcheck: wrote " << s.findings.size() << " findings to " << s.options.baselinePath << "\n";
+      s.findings.clear();
+    } else if (!applyBaseline(s.options.baselinePath, s.findings, error)) {
+      std::cerr << "lockcheck: error: " << error << "\n";
+      return false;
+    }
+  }
+  if (!s.options.changedSince.empty()) {
+    std::map<std::string, std::set<unsigned>> changed;
+    if (!changedLinesSince(s.options.changedSince, changed, error)) {
+      std::cerr << "lockcheck: error: " << error << "\n";
+      return false;
+    }
+    keepTouchingChanges(changed, s.findings);
+  }
+  sortFindings(s.findings);
+  return true;
+}
+
+int finish(Session &s, std::chrono::steady_clock::time_point start) {
+  if (!postProcess(s)) return 2;
+  s.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  OutputFormat format = OutputFormat::Text;
+  parseOutputFormat(s.options.format, format);
+  std::ostringstream report;
+  writeReport(format, s.findings, s.summary, report);
+  if (!writeOutput(s.options, report.str())) return 2;
+  if (!s.summary.errors.empty()) return 2;
+  return exitCodeFor(s.findings, s.config.failOn);
+}
+
+int analyze(Session &s, const char *argv0) {
+  auto start = std::chrono::steady_clock::now();
+  if (s.options.paths.empty()) s.options.paths.push_back(".");
+  std::vector<SourceError> sourceErrors;
+  std::vector<std::string> files = findSources(s.options.paths, sourceErrors);
+  for (const auto &e : sourceErrors) s.summary.errors.push_back(InputError{e.path, e.message});
+  std::erase_if(files, [&](const std::string &f) { return isExcluded(s.config, f); });
+
+  std::vector<std::string> extra = s.config.extraArgs;
+  extra.insert(extra.end(), s.options.extraArgs.begin(), s.options.extraArgs.end());
+  CompileSetup setup;
+  std::string error;
+  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), extra, setup, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
+  if (setup.databasePath.empty() && !s.options.quiet && !files.empty())
+    std::cerr << "lockcheck: no compile_commands.json found; using -std=c++20 and the sources' include "
+                 "directories (pass -p BUILD_DIR to use your build's flags)\n";
+
+  std::unique_ptr<FactsCache> cache;
+  if (!s.options.noCache) {
+    std::string dir = s.options.cacheDir;
+    if (dir.empty() && !setup.databasePath.empty())
+      dir = (fs::path(setup.databasePath).parent_path() / ".lockcheck-cache").string();
+    if (dir.empty()) {
+      const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+      if (xdg && *xdg) dir = std::string(xdg) + "/lockcheck";
+      else if (home && *home) dir = std::string(home) + "/.cache/lockcheck";
+    }
+    if (!dir.empty())
+      cache = std::make_unique<FactsCache>(dir, std::string(LOCKCHECK_VERSION) + "/" + std::to_string(kFactsVersion) +
+                                                    "/" + s.packs.fingerprint());
+  }
+  Progress progress(!s.options.quiet);
+  std::vector<TUResult> results = extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get());
+  ProgramLinker linker(s.packs);
+  for (auto &r : results) {
+    if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});
+    else linker.add(std::move(r.facts));
+  }
+  s.summary.files = static_cast<unsigned>(files.size());
+  s.findings = linker.link();
+  return finish(s, start);
+}
+
+int extract(Session &s) {
+  CompileSetup setup;
+  std::string error;
+  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), s.options.extraArgs, setup, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
+  std::vector<SourceError> sourceErrors;
+  std::vector<std::string> files = findSources(s.options.paths, sourceErrors);
+  if (!sourceErrors.empty()) {
+    std::cerr << "lockcheck: error: " << sourceErrors.front().path << ": " << sourceErrors.front().message << "\n";
+    return 2;
+  }
+  std::vector<TUResult> results = extractAll(files, setup, s.packs, 1, nullptr);
+  if (results.empty() || !results.front().ok) {
+    std::cerr << "lockcheck: error: " << s.options.paths.front() << ": "
+              << (results.empty() ? "nothing to extract" : results.front().error) << "\n";
+    return 2;
+  }
+  return writeOutput(s.options, factsToJson(results.front().facts)) ? 0 : 2;
+}
+
+int link(Session &s) {
+  auto start = std::chrono::steady_clock::now();
+  ProgramLinker linker(s.packs);
+  for (const auto &path : s.options.paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    TUFacts facts;
+    std::string error;
+    if (!in || !factsFromJson(text.str(), facts, error)) {
+      s.summary.errors.push_back(InputError{path, in ? error : "cannot read facts file"});
+      continue;
+    }
+    linker.add(std::move(facts));
+    ++s.summary.files;
+  }
+  s.findings = linker.link();
+  return finish(s, start);
+}
+
+} // namespace
+
+int runLockcheck(int argc, const char *const *argv) {
+  Session s;
+  std::string error;
+  if (!parseCommandLine(argc, argv, s.options, error)) return usageError(error);
+  switch (s.options.mode) {
+  case CliOptions::Mode::Help:
+    std::cout << usageText();
+    return 0;
+  case CliOptions::Mode::Version:
+    std::cout << "lockcheck " << LOCKCHECK_VERSION << " (facts format " << kFactsVersion << ", Clang 19)\n";
+    return 0;
+  case CliOptions::Mode::ListRules:
+    for (const auto &rule : allRules())
+      std::cout << rule.id << " (" << severityName(rule.severity) << "): " << rule.summary << "\n";
+    return 0;
+  case CliOptions::Mode::Explain: {
+    if (!findRule(s.options.explainRule)) return usageError("unknown rule '" + s.options.explainRule + "' (see --list-rules)");
+    std::string text;
+    if (!readRuleDoc(s.options.explainRule, text)) text = findRule(s.options.explainRule)->description + std::string("\n");
+    std::cout << text;
+    return 0;
+  }
+  default:
+    break;
+  }
+  if (!loadKnowledge(s, argv[0])) return 2;
+  if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
+  if (s.options.mode == CliOptions::Mode::Link) return link(s);
+  return analyze(s, argv[0]);
+}
+
+} // namespace lockcheck

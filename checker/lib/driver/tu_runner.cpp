@@ -1,0 +1,218 @@
+#include "driver/tu_runner.h"
+
+#include "extract/decl_names.h"
+#include "facts/facts_cache.h"
+#include "extract/tu_extractor.h"
+
+#include <clang/Basic/Diagnostic.h>
+#include <clang/Driver/Options.h>
+#include <clang/Frontend/FrontendActions.h>
+#include <clang/Tooling/ArgumentsAdjusters.h>
+#include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/JSONCompilationDatabase.h>
+#include <clang/Tooling/Tooling.h>
+#include <llvm/Option/ArgList.h>
+#include <llvm/Option/OptTable.h>
+#include <llvm/Support/VirtualFileSystem.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace lockcheck {
+using namespace clang;
+using namespace clang::tooling;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Listed files keep their commands; others get the defaults (SPEC §6: -std=c++20 and
+// the path's include directories).
+class WithDefaults : public CompilationDatabase {
+public:
+  WithDefaults(std::unique_ptr<CompilationDatabase> inner, std::vector<std::string> extra)
+      : inner_(std::move(inner)), extra_(std::move(extra)) {}
+
+  std::vector<CompileCommand> getCompileCommands(llvm::StringRef file) const override {
+    std::vector<CompileCommand> found;
+    if (inner_) found = inner_->getCompileCommands(file);
+    if (!found.empty()) {
+      // Flags go before the input: interpolated commands end in "-- FILE", and anything
+      // after "--" would be read as another input file.
+      for (auto &c : found) {
+        auto &args = c.CommandLine;
+        auto at = std::find(args.begin(), args.end(), "--");
+        if (at == args.end() && !args.empty() && args.back() == c.Filename) at = args.end() - 1;
+        args.insert(at, extra_.begin(), extra_.end());
+      }
+      return found;
+    }
+    fs::path path(file.str());
+    std::vector<std::string> args{"clang++", "-std=c++20", "-I" + path.parent_path().string()};
+    for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path(); dir = dir.parent_path()) {
+      if (fs::is_directory(dir / "include")) args.push_back("-I" + (dir / "include").string());
+      if (fs::exists(dir / ".git")) break;
+    }
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    args.push_back(file.str());
+    return {CompileCommand(path.parent_path().string(), file.str(), args, "")};
+  }
+  std::vector<std::string> getAllFiles() const override { return inner_ ? inner_->getAllFiles() : std::vector<std::string>{}; }
+
+private:
+  std::unique_ptr<CompilationDatabase> inner_;
+  std::vector<std::string> extra_;
+};
+
+// Drops options clang does not know (GCC-only flags in a GCC build's database).
+ArgumentsAdjuster dropUnknownOptions() {
+  return [](const CommandLineArguments &args, llvm::StringRef) {
+    const llvm::opt::OptTable &table = driver::getDriverOptTable();
+    CommandLineArguments out;
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string &a = args[i];
+      if (i > 0 && a.size() > 1 && a[0] == '-' && a.rfind("-W", 0) != 0) {
+        std::vector<const char *> one{a.c_str()};
+        unsigned missingIndex = 0, missingCount = 0;
+        llvm::opt::InputArgList parsed = table.ParseArgs(one, missingIndex, missingCount);
+        if (parsed.hasArg(driver::options::OPT_UNKNOWN)) continue;
+      }
+      out.push_back(a);
+    }
+    return out;
+  };
+}
+
+class FirstError : public DiagnosticConsumer {
+public:
+  void HandleDiagnostic(DiagnosticsEngine::Level level, const Diagnostic &info) override {
+    DiagnosticConsumer::HandleDiagnostic(level, info);
+    if (level < DiagnosticsEngine::Error || !first.empty()) return;
+    llvm::SmallString<256> text;
+    info.FormatDiagnostic(text);
+    if (info.hasSourceManager() && info.getLocation().isValid()) {
+      SourcePoint p = sourcePoint(info.getSourceManager(), info.getLocation());
+      first = p.file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + text.str().str();
+    } else {
+      first = text.str().str();
+    }
+  }
+  std::string first;
+};
+
+class ExtractFactory : public FrontendActionFactory {
+public:
+  ExtractFactory(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  std::unique_ptr<FrontendAction> create() override { return makeExtractAction(packs_, out_); }
+
+private:
+  const RulePacks &packs_;
+  TUFacts &out_;
+};
+
+TUResult extractOne(const std::string &file, const CompileSetup &setup, const RulePacks &packs) {
+  TUResult result;
+  result.file = displayPath(file);
+  std::string absolute = fs::absolute(file).lexically_normal().string();
+  // A private working directory per tool: the real one is shared by all worker threads.
+  ClangTool tool(*setup.database, {absolute}, std::make_shared<PCHContainerOperations>(),
+                 llvm::vfs::createPhysicalFileSystem());
+  tool.clearArgumentsAdjusters();
+  tool.appendArgumentsAdjuster(getClangStripOutputAdjuster());
+  tool.appendArgumentsAdjuster(getClangStripDependencyFileAdjuster());
+  tool.appendArgumentsAdjuster(dropUnknownOptions());
+  tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
+      {"-fsyntax-only", "-w", "-fno-caret-diagnostics", "-resource-dir=" LOCKCHECK_CLANG_RESOURCE_DIR}, ArgumentInsertPosition::END));
+  FirstError errors;
+  tool.setDiagnosticConsumer(&errors);
+  tool.setPrintErrorMessage(false);
+  ExtractFactory factory(packs, result.facts);
+  int rc = tool.run(&factory);
+  result.ok = rc == 0 && !errors.getNumErrors();
+  if (!result.ok) result.error = errors.first.empty() ? "the file could not be parsed" : errors.first;
+  if (result.facts.file.empty()) result.facts.file = result.file;
+  return result;
+}
+
+} // namespace
+
+bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
+                      const std::vector<std::string> &extraArgs, CompileSetup &out, std::string &error) {
+  std::unique_ptr<CompilationDatabase> db;
+  auto load = [&](const fs::path &dir) -> bool {
+    fs::path file = dir / "compile_commands.json";
+    if (!fs::exists(file)) return false;
+    std::string loadError;
+    db = JSONCompilationDatabase::loadFromFile(file.string(), loadError, JSONCommandLineSyntax::AutoDetect);
+    if (!db) {
+      error = file.string() + ": " + loadError;
+      return false;
+    }
+    out.databasePath = file.string();
+    return true;
+  };
+  if (!buildDir.empty()) {
+    if (!load(buildDir)) {
+      if (error.empty()) error = buildDir + ": no compile_commands.json there";
+      return false;
+    }
+  } else {
+    if (!load("build") && error.empty()) {
+      std::error_code ec;
+      fs::path start = fs::absolute(firstPath.empty() ? "." : firstPath, ec);
+      if (!fs::is_directory(start)) start = start.parent_path();
+      for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+        if (load(dir) || load(dir / "build") || !error.empty()) break;
+        if (dir == dir.parent_path()) break;
+      }
+    }
+    if (!error.empty()) return false;
+  }
+  if (db) db = inferMissingCompileCommands(std::move(db));
+  out.database = std::make_shared<WithDefaults>(std::move(db), extraArgs);
+  return true;
+}
+
+std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, const CompileSetup &setup,
+                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
+                                 const FactsCache *cache) {
+  std::vector<std::string> files;
+  for (const auto &f : givenFiles) files.push_back(fs::absolute(f).lexically_normal().string());
+  std::vector<TUResult> results(files.size());
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex progressMutex;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      std::string command;
+      if (cache)
+        for (const auto &c : setup.database->getCompileCommands(files[i])) {
+          command += c.Directory + "\n";
+          for (const auto &arg : c.CommandLine) command += arg + "\n";
+        }
+      TUResult &r = results[i];
+      if (cache && cache->lookup(files[i], command, r.facts)) {
+        r.file = displayPath(files[i]);
+        r.ok = r.cached = true;
+      } else {
+        r = extractOne(files[i], setup, packs);
+        if (cache && r.ok) cache->store(files[i], command, r.facts, r.facts.inputs);
+      }
+      size_t d = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progressMutex); // one progress line at a time
+        progress(d, files.size(), results[i].file);
+      }
+    }
+  };
+  unsigned n = std::max(1u, std::min<unsigned>(jobs, files.size()));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto &t : threads) t.join();
+  return results;
+}
+
+} // namespace lockcheck

@@ -1,0 +1,45 @@
+// Runs phase one over many files: finds the compilation database (or falls back to
+// defaults), parses each file with Clang in N threads, and collects facts and errors.
+#pragma once
+
+#include "facts/facts.h"
+#include "config/rule_pack.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clang::tooling {
+class CompilationDatabase;
+}
+
+namespace lockcheck {
+
+struct CompileSetup {
+  std::shared_ptr<clang::tooling::CompilationDatabase> database; // never null after setup
+  std::string databasePath;                                      // empty when defaults are used
+};
+
+// Finds compile_commands.json: in `buildDir` when given (error if absent), else in
+// ./build, then upward from `firstPath`. Files it does not list get defaults.
+bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
+                      const std::vector<std::string> &extraArgs, CompileSetup &out, std::string &error);
+
+struct TUResult {
+  std::string file;
+  bool ok = false;
+  std::string error; // first compiler error, "file:line:col: message"
+  TUFacts facts;
+  bool cached = false;
+};
+
+using ProgressFn = std::function<void(size_t done, size_t total, const std::string &file)>;
+class FactsCache;
+
+// `cache` may be null. Results come back in the order of `files`.
+std::vector<TUResult> extractAll(const std::vector<std::string> &files, const CompileSetup &setup,
+                                 const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
+                                 const FactsCache *cache = nullptr);
+
+} // namespace lockcheck

@@ -1,0 +1,39 @@
+// Walks one function's CFG with a lock set per block (flow-sensitive, per path) and
+// records what the link phase needs (calls, acquisitions, callable invocations, each
+// with the locks held) plus the findings visible inside one function. Never prints.
+#pragma once
+
+#include "facts/facts.h"
+#include "extract/lock_ops.h"
+#include "config/rule_pack.h"
+
+#include <functional>
+
+namespace clang {
+class ASTContext;
+class FunctionDecl;
+} // namespace clang
+
+namespace lockcheck {
+
+class FunctionAnalyzer {
+public:
+  // `noteDecl` is told about every callee so the TU facts can describe it.
+  using DeclSink = std::function<void(const clang::FunctionDecl *)>;
+
+  FunctionAnalyzer(const RulePacks &packs, clang::ASTContext &ctx, DeclSink noteDecl)
+      : packs_(packs), ctx_(ctx), recognizer_(packs, ctx), noteDecl_(std::move(noteDecl)) {}
+
+  // False when no CFG could be built (the function is then skipped).
+  bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out, std::vector<Finding> &findings);
+
+  const LockRecognizer &recognizer() const { return recognizer_; }
+
+private:
+  const RulePacks &packs_;
+  clang::ASTContext &ctx_;
+  LockRecognizer recognizer_;
+  DeclSink noteDecl_;
+};
+
+} // namespace lockcheck

@@ -1,0 +1,137 @@
+#include "extract/lock_identity.h"
+
+#include "extract/decl_names.h"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+#include <clang/AST/Expr.h>
+#include <clang/AST/ExprCXX.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Lex/Lexer.h>
+
+namespace lockcheck {
+using namespace clang;
+
+namespace {
+
+const Expr *stripToObject(const Expr *e) {
+  while (e) {
+    e = e->IgnoreParenImpCasts();
+    if (const auto *u = dyn_cast<UnaryOperator>(e); u && (u->getOpcode() == UO_AddrOf || u->getOpcode() == UO_Deref)) {
+      e = u->getSubExpr();
+      continue;
+    }
+    if (const auto *m = dyn_cast<MaterializeTemporaryExpr>(e)) {
+      e = m->getSubExpr();
+      continue;
+    }
+    // std::ref(m), std::addressof(m), *ptr via operator*
+    if (const auto *call = dyn_cast<CallExpr>(e); call && call->getNumArgs() == 1) {
+      if (const auto *callee = call->getDirectCallee()) {
+        std::string name = normalizedName(callee);
+        if (name == "std::ref" || name == "std::cref" || name == "std::addressof" || name == "std::move") {
+          e = call->getArg(0);
+          continue;
+        }
+      }
+    }
+    break;
+  }
+  return e;
+}
+
+struct Path {
+  std::string key;
+  const FieldDecl *lastField = nullptr;
+  bool global = false;
+};
+
+std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
+  e = stripToObject(e);
+  if (!e) return std::nullopt;
+  if (isa<CXXThisExpr>(e)) return Path{"t:", nullptr, false};
+  if (const auto *ref = dyn_cast<DeclRefExpr>(e)) {
+    const auto *var = dyn_cast<VarDecl>(ref->getDecl());
+    if (!var) return std::nullopt;
+    if (const auto *parm = dyn_cast<ParmVarDecl>(var)) {
+      unsigned index = parm->getFunctionScopeIndex();
+      // Attributes on an earlier declaration name that declaration's parameters.
+      const auto *owner = dyn_cast<FunctionDecl>(parm->getDeclContext());
+      if (!owner || !fn || owner->getCanonicalDecl() != fn->getCanonicalDecl())
+        return Path{"l:" + parm->getNameAsString(), nullptr, false};
+      return Path{"p" + std::to_string(index) + ":", nullptr, false};
+    }
+    if (var->hasGlobalStorage()) return Path{"g:" + normalizedName(var), nullptr, true};
+    auto &sm = var->getASTContext().getSourceManager();
+    return Path{"l:" + var->getNameAsString() + "@" + std::to_string(sm.getSpellingLineNumber(var->getLocation())),
+                nullptr, false};
+  }
+  if (const auto *member = dyn_cast<MemberExpr>(e)) {
+    const ValueDecl *decl = member->getMemberDecl();
+    if (const auto *var = dyn_cast<VarDecl>(decl)) // static data member
+      return Path{"g:" + normalizedName(var), nullptr, true};
+    const auto *field = dyn_cast<FieldDecl>(decl);
+    if (!field) return std::nullopt;
+    auto base = pathOf(member->getBase(), fn);
+    if (!base) return std::nullopt;
+    base->key = joinKey(base->key, field->getNameAsString());
+    base->lastField = field;
+    return base;
+  }
+  return std::nullopt;
+}
+
+std::string spelling(const Expr *e, ASTContext &ctx) {
+  const SourceManager &sm = ctx.getSourceManager();
+  CharSourceRange range = CharSourceRange::getTokenRange(sm.getFileLoc(e->getBeginLoc()), sm.getFileLoc(e->getEndLoc()));
+  std::string text = Lexer::getSourceText(range, sm, ctx.getLangOpts()).str();
+  if (text.empty() || text.size() > 80) return {};
+  for (const char *prefix : {"&", "*", "this->"})
+    if (text.rfind(prefix, 0) == 0) text = text.substr(std::string(prefix).size());
+  return text;
+}
+
+} // namespace
+
+std::string joinKey(const std::string &base, const std::string &member) {
+  if (member.empty()) return base;
+  if (!base.empty() && base.back() == ':') return base + member;
+  return base + "." + member;
+}
+
+std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTContext &ctx) {
+  auto path = pathOf(expr, fn);
+  if (!path) {
+    std::string text = spelling(stripToObject(expr), ctx);
+    if (text.empty()) return std::nullopt;
+    return LockRef{"x:" + text, "x:" + text, text, false, false};
+  }
+  LockRef ref;
+  ref.key = path->key;
+  ref.order = path->key;
+  if (path->lastField && !path->global)
+    ref.order = "f:" + normalizedName(cast<RecordDecl>(path->lastField->getParent())) + "::" +
+                path->lastField->getNameAsString();
+  ref.display = spelling(stripToObject(expr), ctx);
+  if (ref.display.empty()) ref.display = path->key.substr(path->key.find(':') + 1);
+  return ref;
+}
+
+std::string translateKey(const std::string &calleeKey, const std::string &thisArg,
+                         const std::vector<std::string> &argKeys) {
+  auto colon = calleeKey.find(':');
+  if (colon == std::string::npos) return {};
+  std::string base = calleeKey.substr(0, colon);
+  std::string rest = calleeKey.substr(colon + 1);
+  if (base == "g" || base == "f") return calleeKey;
+  if (base == "t") return thisArg.empty() ? std::string() : joinKey(thisArg, rest);
+  if (base.size() > 1 && base[0] == 'p') {
+    unsigned index = std::stoul(base.substr(1));
+    if (index >= argKeys.size() || argKeys[index].empty()) return {};
+    return joinKey(argKeys[index], rest);
+  }
+  return {};
+}
+
+} // namespace lockcheck

@@ -1,0 +1,73 @@
+// Recognising lock operations: what a call or a guard construction does to which
+// locks, from the rule packs and Clang's thread-safety attributes. No state here.
+#pragma once
+
+#include "extract/call_site.h"
+#include "facts/facts.h"
+#include "config/rule_pack.h"
+
+#include <llvm/ADT/ArrayRef.h>
+
+#include <optional>
+
+namespace clang {
+class ASTContext;
+class CXXConstructExpr;
+class FunctionDecl;
+class QualType;
+class VarDecl;
+} // namespace clang
+
+namespace lockcheck {
+
+struct LockOperation {
+  enum Kind { None, Acquire, TryAcquire, Release, Wait, GuardLock, GuardTryLock, GuardUnlock, GuardReset, GuardRelease, GuardCheck };
+  Kind kind = None;
+  std::vector<LockRef> locks;
+  bool shared = false;
+  bool bounded = false;    // try_* or timed
+  bool memberCall = false; // `m.lock()` / `m.unlock()` on a pack lock type (manual-lock)
+  bool group = false;      // several locks at once (std::lock)
+  TrySuccess success = TrySuccess::True;
+  const clang::VarDecl *guard = nullptr; // the guard variable a Guard* / Wait operation names
+};
+
+struct GuardConstruction {
+  enum Mode { Lock, Defer, Adopt, Try, MoveFrom, Empty };
+  Mode mode = Lock;
+  std::vector<LockRef> locks;
+  bool shared = false;
+  const clang::VarDecl *movedFrom = nullptr;
+};
+
+class LockRecognizer {
+public:
+  LockRecognizer(const RulePacks &packs, clang::ASTContext &ctx) : packs_(packs), ctx_(ctx) {}
+
+  LockOperation classify(const CallSite &call, const clang::FunctionDecl *caller) const;
+  // A guard type: pack guard_types, a scoped_lockable class, or std::optional of either.
+  bool isGuardType(clang::QualType type) const;
+  bool isLockType(clang::QualType type) const;
+  bool isRecursive(clang::QualType type) const;
+  // What constructing a guard does (expr of guard type). False if not a guard.
+  bool guardConstruction(const clang::CXXConstructExpr *construct, const clang::FunctionDecl *caller,
+                         GuardConstruction &out) const;
+  // The guard variable an expression names (`lk`, `std::move(lk)`), or null.
+  const clang::VarDecl *guardVariable(const clang::Expr *expr) const;
+  // The locks that attributes like requires_capability(mu) name, in fn's own terms.
+  std::vector<LockRef> requiredLocks(const clang::FunctionDecl *fn) const;
+  bool annotatedAcquire(const clang::FunctionDecl *fn) const;
+  // The body of a lock primitive itself (an annotated lock/unlock function, a member of a
+  // capability, scoped_lockable or pack lock class): it may legitimately end holding, or
+  // release what it did not take.
+  bool isLockImplementation(const clang::FunctionDecl *fn) const;
+  std::optional<LockRef> lockRef(const clang::Expr *expr, const clang::FunctionDecl *fn) const;
+
+private:
+  std::vector<LockRef> attrLocks(llvm::ArrayRef<clang::Expr *> args, const CallSite &call,
+                                 const clang::FunctionDecl *caller) const;
+  const RulePacks &packs_;
+  clang::ASTContext &ctx_;
+};
+
+} // namespace lockcheck

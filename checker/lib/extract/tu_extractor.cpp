@@ -1,0 +1,142 @@
+#include "extract/tu_extractor.h"
+
+#include "extract/decl_names.h"
+#include "extract/function_analyzer.h"
+#include "extract/unnamed_guard_check.h"
+
+#include <clang/AST/ASTConsumer.h>
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/FileManager.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+
+#include <vector>
+
+namespace lockcheck {
+using namespace clang;
+
+namespace {
+
+bool hasAnnotation(const Decl *decl, llvm::StringRef text) {
+  for (const Decl *d : decl->redecls())
+    for (const auto *a : d->specific_attrs<AnnotateAttr>())
+      if (a->getAnnotation() == text) return true;
+  return false;
+}
+
+class Extractor : public RecursiveASTVisitor<Extractor> {
+public:
+  Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out),
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+  bool VisitFunctionDecl(FunctionDecl *fn) {
+    found_.push_back(fn);
+    return true;
+  }
+
+  bool VisitLambdaExpr(LambdaExpr *lambda) {
+    CXXMethodDecl *op = lambda->getCallOperator();
+    if (FunctionTemplateDecl *tmpl = op->getDescribedFunctionTemplate()) {
+      for (FunctionDecl *spec : tmpl->specializations()) found_.push_back(spec);
+    } else {
+      found_.push_back(op);
+    }
+    return true;
+  }
+
+  // Functions are analysed after the traversal, not during it: building CFGs and
+  // reading attributes must not touch the AST's lists while the visitor walks them.
+  void extract(TranslationUnitDecl *tu) {
+    TraverseDecl(tu);
+    for (FunctionDecl *fn : found_) analyze(fn);
+  }
+
+private:
+  void noteDecl(const FunctionDecl *fn) {
+    std::string key = functionKey(fn, sm_);
+    if (out_.decls.count(key)) return;
+    DeclFacts d;
+    d.key = key;
+    d.name = displayName(fn, sm_);
+    d.qualified = normalizedName(fn);
+    d.annotatedBlocking = hasAnnotation(fn, "lockcheck::blocking");
+    d.annotatedNonblocking = hasAnnotation(fn, "lockcheck::nonblocking");
+    d.system = sm_.isInSystemHeader(fn->getLocation());
+    out_.decls.emplace(key, std::move(d));
+  }
+
+  void analyze(FunctionDecl *fn) {
+    if (!fn->doesThisDeclarationHaveABody() || fn->isDependentContext() || fn->isInvalidDecl()) return;
+    if (sm_.isInSystemHeader(fn->getLocation())) return;
+    if (fn->isDefaulted() && !fn->isUserProvided()) return;
+    std::string key = functionKey(fn, sm_);
+    if (out_.functions.count(key)) return;
+    noteDecl(fn);
+    FunctionFacts facts;
+    facts.key = key;
+    facts.name = displayName(fn, sm_);
+    facts.qualified = normalizedName(fn);
+    facts.where = sourcePoint(sm_, fn->getLocation());
+    facts.annotatedBlocking = hasAnnotation(fn, "lockcheck::blocking");
+    facts.annotatedNonblocking = hasAnnotation(fn, "lockcheck::nonblocking");
+    facts.annotatedHandler = hasAnnotation(fn, "lockcheck::handler");
+    if (const auto *m = dyn_cast<CXXMethodDecl>(fn)) facts.isLambda = m->getParent()->isLambda();
+    if (!analyzer_.analyze(fn, facts, out_.findings)) return;
+    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, out_.findings);
+    out_.functions.emplace(key, std::move(facts));
+  }
+
+  ASTContext &ctx_;
+  const SourceManager &sm_;
+  TUFacts &out_;
+  FunctionAnalyzer analyzer_;
+  std::vector<FunctionDecl *> found_; // in traversal order, for deterministic output
+};
+
+class ExtractConsumer : public ASTConsumer {
+public:
+  ExtractConsumer(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  void HandleTranslationUnit(ASTContext &ctx) override {
+    if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
+    const SourceManager &sm = ctx.getSourceManager();
+    if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
+    Extractor extractor(ctx, packs_, out_);
+    extractor.extract(ctx.getTranslationUnitDecl());
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      llvm::SmallString<256> name(it->first.getName());
+      sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);
+      out_.inputs.push_back(std::string(name.str()));
+    }
+  }
+
+private:
+  const RulePacks &packs_;
+  TUFacts &out_;
+};
+
+class ExtractAction : public ASTFrontendAction {
+public:
+  ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, llvm::StringRef) override {
+    return std::make_unique<ExtractConsumer>(packs_, out_);
+  }
+
+private:
+  const RulePacks &packs_;
+  TUFacts &out_;
+};
+
+} // namespace
+
+std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out) {
+  return std::make_unique<ExtractAction>(packs, out);
+}
+
+} // namespace lockcheck

@@ -1,0 +1,118 @@
+// Per-translation-unit facts: what the link phase needs to know about each function,
+// with no AST pointers, so that they can be written to a file and joined across TUs.
+// Format (JSON, versioned, deterministic): docs/facts-format.md.
+#pragma once
+
+#include "report/finding.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lockcheck {
+
+inline constexpr int kFactsVersion = 2; // 2: fields equal to their default are left out
+
+// Lock identity. `key` is relative to the function it appears in:
+//   "g:<qualified global>[.field...]"   a global or static object
+//   "t:<field>[.field...]"              reached from `this`
+//   "p<N>:<path>"                       reached from parameter N ("p0:" is the parameter itself)
+//   "l:<name>@<line>[.field...]"        a local object (never leaves the function)
+//   "x:<text>"                          anything else, by its spelling
+// `order` is the declaration identity used across functions and TUs for lock order:
+// globals as above, members as "f:<Class>::<field>".
+struct LockRef {
+  std::string key;
+  std::string order;
+  std::string display; // as written: "store.mu", "mu_"
+  bool shared = false;
+  bool recursive = false;
+};
+
+struct HeldLock {
+  LockRef lock;
+  SourcePoint acquired;
+};
+
+// A callable passed as an argument: a lambda / function whose body may run inside the callee.
+struct CallableArg {
+  unsigned index = 0;
+  std::vector<std::string> targets; // function keys (every call operator of a lambda)
+  int forwardsParam = -1;           // the caller's own parameter passed on
+};
+
+struct CallEvent {
+  std::string callee;       // function key; empty when the target is unknown
+  std::string calleeName;   // printable ("std::this_thread::sleep_for")
+  std::string receiverType; // normalised type of the object / first argument
+  SourcePoint where;
+  std::vector<HeldLock> held; // definitely held when the call is made
+  bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
+  std::string waitReleases;   // key of the lock that wait releases
+  bool waitsOnAdopted = false; // a wait through a lock adopted from the caller
+  bool unresolved = false;     // virtual call whose target is not known here: packs only
+  std::string thisArg;         // key of the callee's `this` here ("t:" for our own this)
+  std::vector<std::string> argLocks; // lock key of each argument that names a lock ("" otherwise)
+  std::vector<CallableArg> callables;
+};
+
+struct AcquireEvent {
+  LockRef lock;
+  SourcePoint where;
+  bool bounded = false;      // try_lock, timed, try_to_lock
+  bool groupMember = false;  // one of several taken at once (std::lock, scoped_lock)
+  std::vector<HeldLock> heldBefore;
+  bool reacquire = false;    // retakes a lock held on entry (requires_capability) after releasing it
+};
+
+// The function invokes its callable parameter `param` here.
+struct InvokeEvent {
+  unsigned param = 0;
+  SourcePoint where;
+  std::vector<HeldLock> held;
+};
+
+struct FunctionFacts {
+  std::string key;
+  std::string name;      // qualified, printable
+  std::string qualified; // normalised for pattern matching
+  SourcePoint where;
+  bool annotatedBlocking = false;
+  bool annotatedNonblocking = false;
+  bool annotatedHandler = false;
+  bool isLambda = false;
+  std::vector<std::string> entryLocks; // keys held on entry (requires_capability)
+  std::vector<CallEvent> calls;
+  std::vector<AcquireEvent> acquires;
+  std::vector<InvokeEvent> invokes;
+};
+
+// A function referenced but perhaps not defined in this TU.
+struct DeclFacts {
+  std::string key;
+  std::string name;
+  std::string qualified;
+  bool annotatedBlocking = false;
+  bool annotatedNonblocking = false;
+  bool system = false; // declared in a system header
+};
+
+struct TUFacts {
+  std::string file;                         // main file, as shown to the user
+  std::map<std::string, FunctionFacts> functions; // defined here, by key
+  std::map<std::string, DeclFacts> decls;         // every function referenced, by key
+  std::vector<Finding> findings;                  // found within one function already
+  std::vector<std::string> inputs;                // files the TU read (for the cache; not serialised)
+};
+
+// JSON round trip. `fromJson` returns false and sets `error` on a malformed or
+// version-mismatched document.
+std::string factsToJson(const TUFacts &facts);
+bool factsFromJson(const std::string &text, TUFacts &out, std::string &error);
+// The same as a JSON value, for containers that embed it (the cache stores it as CBOR).
+nlohmann::json factsToDocument(const TUFacts &facts);
+bool factsFromDocument(const nlohmann::json &doc, TUFacts &out, std::string &error);
+
+} // namespace lockcheck

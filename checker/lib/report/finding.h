@@ -1,0 +1,42 @@
+// A finding as every reporter sees it: rule, anchor, message, trace.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lockcheck {
+
+enum class Severity { Note, Warning, Error };
+
+const char *severityName(Severity s);
+// Parses "note" / "warning" / "error"; returns false on anything else.
+bool parseSeverity(const std::string &text, Severity &out);
+
+struct SourcePoint {
+  std::string file; // as shown to the user (relative to the working directory when below it)
+  unsigned line = 0;
+  unsigned column = 0;
+  bool valid() const { return !file.empty() && line != 0; }
+  bool operator<(const SourcePoint &o) const;
+  bool operator==(const SourcePoint &o) const = default;
+};
+
+struct TraceStep {
+  SourcePoint where;
+  std::string note;
+};
+
+struct Finding {
+  std::string rule;       // kebab-case rule id, see rules/catalog.h
+  Severity severity = Severity::Error;
+  SourcePoint anchor;
+  std::string message;
+  std::string lock;       // the lock as written, e.g. "store.mu" (empty if not about one lock)
+  std::string function;   // enclosing function's qualified name (baseline key)
+  std::vector<TraceStep> trace;
+};
+
+// Stable order: file, line, column, rule, message.
+void sortFindings(std::vector<Finding> &findings);
+
+} // namespace lockcheck

@@ -1,0 +1,177 @@
+// SARIF 2.1.0 as GitHub code scanning reads it: one rule per id with its doc page as help,
+// relative URIs under %SRCROOT%, the trace as related locations, fingerprints that survive edits.
+#include "report/report.h"
+
+#include "facts/hashing.h"
+#include "rules/catalog.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <ostream>
+
+namespace lockcheck {
+namespace {
+using nlohmann::ordered_json;
+
+const char *sarifLevel(Severity s) {
+  switch (s) {
+  case Severity::Note: return "note";
+  case Severity::Warning: return "warning";
+  case Severity::Error: return "error";
+  }
+  return "error";
+}
+
+// RFC 3986: keep unreserved characters and '/', percent-encode the rest (spaces, '#', '%', UTF-8).
+std::string percentEncode(const std::string &path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string forwardSlashes(std::string path) {
+  for (char &c : path)
+    if (c == '\\') c = '/';
+  return path;
+}
+
+// Finding paths are relative to the working directory when below it, which is what %SRCROOT%
+// means to an uploader run from the checkout root. Paths outside it stay absolute file: URIs.
+ordered_json artifactLocation(const std::string &file) {
+  std::string path = forwardSlashes(file);
+  if (!path.empty() && path.front() == '/') return {{"uri", "file://" + percentEncode(path)}};
+  while (path.rfind("./", 0) == 0) path.erase(0, 2);
+  return {{"uri", percentEncode(path)}, {"uriBaseId", "%SRCROOT%"}};
+}
+
+ordered_json physicalLocation(const SourcePoint &p) {
+  ordered_json region = {{"startLine", p.line}};
+  if (p.column != 0) region["startColumn"] = p.column; // SARIF columns start at 1; 0 means unknown
+  return {{"artifactLocation", artifactLocation(p.file)}, {"region", std::move(region)}};
+}
+
+std::string pascalCase(const std::string &id) {
+  std::string out;
+  bool upper = true;
+  for (char c : id) {
+    if (c == '-') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+std::string stableHash(const Finding &f) {
+  std::uint64_t h = kFnvOffset;
+  for (const std::string *part : {&f.anchor.file, &f.function, &f.rule, &f.lock})
+    h = fnv1a("\xff", fnv1a(*part, h)); // separator, so ("ab","c") and ("a","bc") differ
+  return hex64(h);
+}
+
+ordered_json ruleDescriptors() {
+  ordered_json rules = ordered_json::array();
+  for (const auto &rule : allRules()) {
+    std::string doc;
+    if (!readRuleDoc(rule.id, doc)) doc = rule.description;
+    rules.push_back({{"id", rule.id},
+                     {"name", pascalCase(rule.id)},
+                     {"shortDescription", {{"text", rule.summary}}},
+                     {"fullDescription", {{"text", rule.description}}},
+                     {"help", {{"text", doc}, {"markdown", doc}}},
+                     {"defaultConfiguration", {{"level", sarifLevel(rule.severity)}}},
+                     {"properties", {{"tags", {"concurrency", "lockcheck"}}}}});
+  }
+  return rules;
+}
+
+ordered_json results(const std::vector<Finding> &findings) {
+  ordered_json list = ordered_json::array();
+  // Same key twice in one function (two blocking calls under one lock) must not collapse
+  // into one alert, so each occurrence gets its number, as GitHub's own line hashes do.
+  std::map<std::string, unsigned> occurrences;
+  const auto &rules = allRules();
+  for (const auto &f : findings) {
+    ordered_json result = {{"ruleId", f.rule}};
+    for (size_t i = 0; i < rules.size(); ++i)
+      if (f.rule == rules[i].id) result["ruleIndex"] = i;
+    result["level"] = sarifLevel(f.severity);
+    result["message"] = {{"text", f.message}};
+    ordered_json location = {{"physicalLocation", physicalLocation(f.anchor)}};
+    if (!f.function.empty())
+      location["logicalLocations"] = ordered_json::array({{{"fullyQualifiedName", f.function}, {"kind", "function"}}});
+    result["locations"] = ordered_json::array({std::move(location)});
+    if (!f.trace.empty()) {
+      ordered_json related = ordered_json::array();
+      unsigned id = 0;
+      for (const auto &step : f.trace) {
+        if (!step.where.valid()) continue;
+        related.push_back(
+            {{"id", ++id}, {"physicalLocation", physicalLocation(step.where)}, {"message", {{"text", step.note}}}});
+      }
+      if (!related.empty()) result["relatedLocations"] = std::move(related);
+    }
+    std::string hash = stableHash(f);
+    result["partialFingerprints"] = {{"lockcheck/v1", hash + ":" + std::to_string(++occurrences[hash])}};
+    list.push_back(std::move(result));
+  }
+  return list;
+}
+
+ordered_json invocation(const RunSummary &summary) {
+  ordered_json notifications = ordered_json::array();
+  for (const auto &e : summary.errors) {
+    ordered_json n = {{"level", "error"}, {"message", {{"text", e.file.empty() ? e.message : e.file + ": " + e.message}}}};
+    if (!e.file.empty())
+      n["locations"] = ordered_json::array({{{"physicalLocation", {{"artifactLocation", artifactLocation(e.file)}}}}});
+    notifications.push_back(std::move(n));
+  }
+  // "Successful" in SARIF's sense: every input was analysed. Findings do not make a run fail.
+  ordered_json inv = {{"executionSuccessful", summary.errors.empty()}};
+  if (!notifications.empty()) inv["toolExecutionNotifications"] = std::move(notifications);
+  return inv;
+}
+
+std::string workingDirectoryUri() {
+  std::error_code ec;
+  std::string cwd = forwardSlashes(std::filesystem::current_path(ec).string());
+  if (ec || cwd.empty()) return {};
+  if (cwd.back() != '/') cwd += '/'; // a base URI must end in '/' (SARIF §3.14.14)
+  return "file://" + percentEncode(cwd);
+}
+
+} // namespace
+
+void writeSarifReport(const std::vector<Finding> &findings, const RunSummary &summary, std::ostream &out) {
+  ordered_json driver = {{"name", "lockcheck"}, {"version", LOCKCHECK_VERSION}, {"semanticVersion", LOCKCHECK_VERSION}};
+#ifdef LOCKCHECK_HOMEPAGE
+  driver["informationUri"] = LOCKCHECK_HOMEPAGE;
+#endif
+  driver["rules"] = ruleDescriptors();
+  ordered_json run = {{"tool", {{"driver", std::move(driver)}}}};
+  if (std::string root = workingDirectoryUri(); !root.empty())
+    run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", root}}}};
+  run["results"] = results(findings);
+  run["invocations"] = ordered_json::array({invocation(summary)});
+  ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                      {"version", "2.1.0"},
+                      {"runs", ordered_json::array({std::move(run)})}};
+  out << log.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+}
+
+} // namespace lockcheck
