@@ -14,6 +14,7 @@ struct CliOptions {
   std::string buildDir;                // -p
   std::string format = "text";
   std::string output;                  // -o
+  std::string depfile;                 // extract --depfile: Makefile rule "OUTPUT: inputs"
   unsigned jobs = 1;                   // -j
   std::vector<std::string> rulePaths;  // --rules
   std::string configPath;              // --config
