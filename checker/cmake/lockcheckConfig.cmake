@@ -9,6 +9,7 @@ if(NOT TARGET lockcheck::lockcheck)
 endif()
 set(LOCKCHECK_EXECUTABLE "${_lockcheck_prefix}/bin/lockcheck")
 set(_lockcheck_link_script "${CMAKE_CURRENT_LIST_DIR}/lockcheck-link.cmake")
+set(_lockcheck_gate_script "${CMAKE_CURRENT_LIST_DIR}/lockcheck-gate.cmake")
 unset(_lockcheck_prefix)
 
 # lockcheck_add_check(<name> TARGETS <target>...
@@ -64,8 +65,10 @@ function(lockcheck_add_check name)
       file(RELATIVE_PATH relative "${CMAKE_SOURCE_DIR}" "${source}")
       string(REPLACE "../" "__/" relative "${relative}")
       set(facts "${CMAKE_CURRENT_BINARY_DIR}/${name}.lockcheck/${target}/${relative}.lcfacts")
+      get_filename_component(facts_dir "${facts}" DIRECTORY)
       add_custom_command(
         OUTPUT "${facts}"
+        COMMAND "${CMAKE_COMMAND}" -E make_directory "${facts_dir}"
         COMMAND lockcheck::lockcheck extract "${source}" -o "${facts}" --depfile "${facts}.d" --quiet -- ${flags}
         DEPENDS "${source}" lockcheck::lockcheck
         DEPFILE "${facts}.d"
@@ -86,19 +89,26 @@ function(lockcheck_add_check name)
   list(JOIN all_facts "\n" facts_lines)
   file(GENERATE OUTPUT "${facts_list}" CONTENT "${facts_lines}\n")
   list(JOIN rules_args "|" rules_arg)
+  # Two targets: <name>_report extracts and links and always succeeds (so the build
+  # system records the extracts' depfiles), <name> shows the report and is the gate.
+  set(status "${CMAKE_CURRENT_BINARY_DIR}/${name}.lockcheck/link.status")
+  add_custom_command(
+    OUTPUT "${status}" "${arg_OUTPUT}"
+    COMMAND "${CMAKE_COMMAND}" "-DLOCKCHECK=$<TARGET_FILE:lockcheck::lockcheck>" "-DFACTS=@${facts_list}"
+            "-DRULES=${rules_arg}" "-DFORMAT=${arg_FORMAT}" "-DOUTPUT=${arg_OUTPUT}" "-DSTATUS=${status}"
+            -P "${_lockcheck_link_script}"
+    DEPENDS ${all_facts} "${facts_list}" ${arg_RULES} lockcheck::lockcheck "${_lockcheck_link_script}"
+    COMMENT "lockcheck link (${name})"
+    VERBATIM)
+  add_custom_target(${name}_report DEPENDS "${status}")
   if(arg_REPORT_ONLY)
     set(fail 0)
   else()
     set(fail 1)
   endif()
-  set(stamp "${CMAKE_CURRENT_BINARY_DIR}/${name}.lockcheck/link.stamp")
-  add_custom_command(
-    OUTPUT "${stamp}" "${arg_OUTPUT}"
-    COMMAND "${CMAKE_COMMAND}" "-DLOCKCHECK=$<TARGET_FILE:lockcheck::lockcheck>" "-DFACTS=@${facts_list}"
-            "-DRULES=${rules_arg}" "-DFORMAT=${arg_FORMAT}" "-DOUTPUT=${arg_OUTPUT}" "-DSTAMP=${stamp}"
-            "-DFAIL_ON_FINDINGS=${fail}" -P "${_lockcheck_link_script}"
-    DEPENDS ${all_facts} "${facts_list}" ${arg_RULES} lockcheck::lockcheck "${_lockcheck_link_script}"
-    COMMENT "lockcheck link (${name})"
+  add_custom_target(${name}
+    COMMAND "${CMAKE_COMMAND}" "-DSTATUS=${status}" "-DFORMAT=${arg_FORMAT}" "-DOUTPUT=${arg_OUTPUT}"
+            "-DFAIL_ON_FINDINGS=${fail}" -P "${_lockcheck_gate_script}"
     VERBATIM)
-  add_custom_target(${name} DEPENDS "${stamp}")
+  add_dependencies(${name} ${name}_report)
 endfunction()
