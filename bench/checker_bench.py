@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times lockcheck against the compiler on the same translation units (SPEC §7).
+"""Times lockcheck against the compiler on the same translation units (docs/spec.md §7).
 
 For each project (a directory with compile_commands.json in it or in build/):
   clang++ -fsyntax-only over every TU, one after another (the baseline; after one

@@ -2,21 +2,25 @@
 # Replays the incident's load test against the reference server and prints
 # the numbers SERVER.md's targets are judged by. Builds nothing.
 #
-#   bench/incident_replay.sh [--short] [--build-dir DIR]
+#   bench/incident_replay.sh [--short] [--runtime] [--build-dir DIR]
 #
 # Starts a throwaway PostgreSQL and lockcheck-server, measures one bcrypt
 # hash at BCRYPT_COST (default 12) on this machine, runs 10 concurrent
 # logins for 60 s (--short: 10 s), then an overload run of 100 concurrent
 # logins. Results (CSV, logs) go to $BUILD_DIR/bench-results.
+# --runtime: the server runs under liblockcheck-runtime.so (docs/runtime.md); its
+# report (runtime.json there) must hold no event, else the script exits 1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$repo/build}
 duration=60
 overload_duration=20
+runtime=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --short) duration=10; overload_duration=10 ;;
+    --runtime) runtime=1 ;;
     --build-dir) build_dir=$2; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -51,6 +55,8 @@ hash_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["hash_ms"])
 parallel=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["parallel_hashes_per_s"])' "$bench_json")
 
 LOCKCHECK_SERVER_PORT=$port DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789 WORKERS=$cores \
+  LD_PRELOAD=$([[ $runtime == 1 ]] && echo "$build_dir/lib/liblockcheck-runtime.so") \
+  LOCKCHECK_RUNTIME_OUTPUT=$out/runtime.json SHUTDOWN_TIMEOUT_S=5 \
   "$server" >"$out/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -99,3 +105,14 @@ print("overload     %d req, 503 share %.1f %% (%d with Retry-After), max 503 lat
     o["requests"], o["share_503_pct"], o["n503_with_retry_after"], o["max_503_ms"], other_err, o["p99_ms"], o["max_ms"]))
 print("incident     before 0.42 req/s, 42 % errors, p99 901,405 ms; after 7.83 req/s, 16.6 % errors, p99 898 ms")
 PY
+if [[ $runtime == 1 ]]; then
+  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
+  python3 - "$out/runtime.json" <<'PY'
+import json, sys
+findings = json.load(open(sys.argv[1]))["findings"]
+print("runtime      %d blocking call(s) observed under a lock" % len(findings))
+for f in findings[:10]:
+    print("  %s:%s: %s" % (f["file"], f["line"], f["message"]))
+sys.exit(1 if findings else 0)
+PY
+fi

@@ -1,5 +1,13 @@
 // lockcheck: finds locks held across blocking work. Everything lives in the library
 // (checker/lib) so that tests link the same code; this file only hands over argv.
+#include "report/compare.h"
 #include "driver/driver.h"
 
-int main(int argc, char **argv) { return lockcheck::runLockcheck(argc, argv); }
+#include <iostream>
+#include <string>
+
+int main(int argc, char **argv) {
+  if (argc > 1 && std::string(argv[1]) == "compare")
+    return lockcheck::runCompare(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  return lockcheck::runLockcheck(argc, argv);
+}

@@ -1,8 +1,14 @@
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <libpq-fe.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
+
+extern char** environ;
 
 namespace lcs {
 namespace {
@@ -36,6 +42,7 @@ const Var kVars[] = {
     {"POOL_LOG_INTERVAL_S", "period of the pool metrics log line (default 30)"},
     {"ITEM_CACHE_MAX", "max cached items (default 100000)"},
     {"LOCKCHECK_DEBUG_ENDPOINTS", "1 enables GET /debug/slow?ms=N (tests only)"},
+    {"LOCKCHECK_SERVER_MIGRATE", "1: apply schema migrations at start (default); 0: refuse a schema not current"},
 };
 
 long get_long(const char* name, long fallback, long lo, long hi) {
@@ -54,9 +61,28 @@ std::string get_str(const char* name, const std::string& fallback) {
   return (v == nullptr || *v == '\0') ? fallback : std::string(v);
 }
 
+bool valid_address(const std::string& a) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
+}
+
+// libpq's own parser, without connecting; its message names the problem.
+bool valid_conninfo(const std::string& url, std::string& why) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (opts != nullptr) {
+    PQconninfoFree(opts);
+    return true;
+  }
+  why = err != nullptr ? err : "out of memory";
+  while (!why.empty() && why.back() == '\n') why.pop_back();
+  PQfreemem(err);
+  return false;
+}
+
 }  // namespace
 
-bool load_config(Config& c, std::string& error) {
+bool load_config(Config& c, std::string& error, ConfigUse use) {
   try {
     int cores = static_cast<int>(std::thread::hardware_concurrency());
     if (cores <= 0) cores = 1;
@@ -83,8 +109,19 @@ bool load_config(Config& c, std::string& error) {
     c.pool_log_interval_s = get_long("POOL_LOG_INTERVAL_S", c.pool_log_interval_s, 1, 86400);
     c.item_cache_max = get_long("ITEM_CACHE_MAX", static_cast<long>(c.item_cache_max), 0, 1L << 30);
     c.debug_endpoints = get_long("LOCKCHECK_DEBUG_ENDPOINTS", 0, 0, 1) == 1;
+    c.migrate_on_start = get_long("LOCKCHECK_SERVER_MIGRATE", 1, 0, 1) == 1;
   } catch (const std::invalid_argument& e) {
     error = e.what();
+    return false;
+  }
+  std::string why;
+  if (!valid_conninfo(c.database_url, why)) {
+    error = "DATABASE_URL is not a valid libpq connection string: " + why;
+    return false;
+  }
+  if (use == ConfigUse::migrate) return true;
+  if (!valid_address(c.address)) {
+    error = "LOCKCHECK_SERVER_ADDRESS must be an IPv4 or IPv6 address, not '" + c.address + "'";
     return false;
   }
   if (c.jwt_secret.size() < 16) {
@@ -94,9 +131,26 @@ bool load_config(Config& c, std::string& error) {
   return true;
 }
 
+std::vector<std::string> unknown_config_variables() {
+  std::vector<std::string> unknown;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string name(*e, std::strcspn(*e, "="));
+    bool ours = false;
+    for (const char* prefix : {"LOCKCHECK_", "DB_", "JWT_", "BCRYPT_"})
+      ours = ours || name.rfind(prefix, 0) == 0;
+    bool known = false;
+    for (const Var& v : kVars) known = known || name == v.name;
+    if (ours && !known) unknown.push_back(name);
+  }
+  return unknown;
+}
+
 std::string config_help() {
   std::string s =
-      "usage: lockcheck-server [--help] [--bcrypt-bench]\n"
+      "usage: lockcheck-server [--help] [--bcrypt-bench] [--check-config] [migrate]\n"
+      "  (none)          serve (applies schema migrations first unless LOCKCHECK_SERVER_MIGRATE=0)\n"
+      "  migrate         apply the schema migrations (needs only DATABASE_URL, as the schema owner) and exit\n"
+      "  --check-config  validate the environment, print the effective settings and exit (0 ok, 2 bad)\n"
       "  --bcrypt-bench  print the time of one bcrypt hash at BCRYPT_COST and exit\n"
       "environment:\n";
   for (const Var& v : kVars) {

@@ -2,6 +2,7 @@
 // Server configuration, read once from environment variables (see --help).
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace lcs {
 
@@ -29,11 +30,19 @@ struct Config {
   int pool_log_interval_s = 30;
   std::size_t item_cache_max = 100000;
   bool debug_endpoints = false;
+  bool migrate_on_start = true;  // false: the schema must already be current (no DDL at run time)
 };
 
-// Fills a Config from the environment. Returns false and sets `error` on a
-// malformed value.
-bool load_config(Config& cfg, std::string& error);
+enum class ConfigUse { serve, migrate };
+
+// Fills a Config from the environment and validates it (listen address,
+// DATABASE_URL syntax, and for `serve` the JWT secret). Returns false and
+// sets `error`, naming the variable, on a bad value.
+bool load_config(Config& cfg, std::string& error, ConfigUse use = ConfigUse::serve);
+
+// Environment variables with one of this server's prefixes (LOCKCHECK_,
+// DB_, JWT_, BCRYPT_) that it does not read: most likely typos in an env file.
+std::vector<std::string> unknown_config_variables();
 
 // The --help text listing every variable with its default.
 std::string config_help();

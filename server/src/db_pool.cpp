@@ -25,21 +25,23 @@ void DbPool::add_prepared(std::string name, std::string sql) {
   prepared_.emplace_back(std::move(name), std::move(sql));
 }
 
-bool DbPool::start(const std::vector<std::string>& migrations, int attempts, std::string& error) {
+bool DbPool::start(const Setup& setup, int attempts, std::string& error) {
   for (int i = 0; i < attempts; ++i) {
     try {
       pqxx::connection c(cfg_.database_url);
-      pqxx::work w(c);
-      for (const auto& sql : migrations) w.exec(sql);
-      w.commit();
+      setup(c);
       error.clear();
       break;
-    } catch (const std::exception& e) {
+    } catch (const pqxx::broken_connection& e) {
       error = e.what();
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    } catch (const std::exception& e) {
+      error = e.what();
+      return false;
     }
   }
   if (!error.empty()) return false;
+  metrics().db_up.store(1);
   jobs_ = std::make_unique<JobPool>("db", cfg_.db_pool_size, cfg_.db_queue,
                                     std::chrono::milliseconds(cfg_.db_wait_ms),
                                     &metrics().db_pool_waiters, &metrics().db_pool_in_use);
@@ -67,11 +69,13 @@ pqxx::connection* DbPool::thread_connection() {
     for (const auto& [name, sql] : prepared_) c->prepare(name, sql);
     t_conn = std::move(c);
     next_attempt_.store(0, std::memory_order_relaxed);
+    metrics().db_up.store(1, std::memory_order_relaxed);
     metrics().db_pool_size.fetch_add(1);
     metrics().db_reconnects.fetch_add(1);
     return t_conn.get();
   } catch (const std::exception& e) {
     next_attempt_.store((now + std::chrono::milliseconds(200)).time_since_epoch().count(), std::memory_order_relaxed);
+    metrics().db_up.store(0, std::memory_order_relaxed);
     log_json("warn", {{"event", "db_connect_failed"}, {"error_kind", "db_down"}, {"message", e.what()}});
     return nullptr;
   }
@@ -98,10 +102,12 @@ void DbPool::run_job(const Work& work, const Done& done, double queue_ms) {
     try {
       work(*conn);
       out.ok = true;
+      metrics().db_up.store(1, std::memory_order_relaxed);
       out.error_kind.clear();
       break;
     } catch (const pqxx::broken_connection&) {
       drop_thread_connection();
+      metrics().db_up.store(0, std::memory_order_relaxed);
       out.error_kind = "db_down";
     } catch (const pqxx::sql_error& e) {
       out.error_kind = e.sqlstate() == "57014" ? "db_timeout" : "db_error";

@@ -33,9 +33,11 @@ class DbPool {
 
   // Statements prepared on every new connection; call before start().
   void add_prepared(std::string name, std::string sql);
-  // Runs the idempotent schema migration on a short-lived connection,
-  // retrying for up to `attempts` x 500 ms. Then starts the worker threads.
-  bool start(const std::vector<std::string>& migrations, int attempts, std::string& error);
+  // Runs `setup` (the schema step) on a short-lived connection, retrying a
+  // failed connect for up to `attempts` x 500 ms; any other failure of
+  // `setup` is final. Then starts the worker threads.
+  using Setup = std::function<void(pqxx::connection&)>;
+  bool start(const Setup& setup, int attempts, std::string& error);
   void stop();
 
   // `work` runs on a DB thread with a live connection and may throw pqxx

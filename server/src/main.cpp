@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin.h"
 #include "bcrypt.h"
 #include "bounded_lock.h"
 #include "config.h"
@@ -19,7 +20,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
-#include "schema.h"
+#include "migrations.h"
 #include "session.h"
 #include "user_store.h"
 #include "version_info.h"
@@ -76,6 +77,10 @@ void schedule_pool_log(net::steady_timer& timer, DbPool& db, int seconds) {
   timer.async_wait([&timer, &db, seconds](const boost::system::error_code& ec) {
     if (ec) return;
     db.log_stats();
+    // While the DB is marked down, a ping through the pool notices its return even
+    // if no request comes (else an idle server's LockcheckDbDown would never clear).
+    // Not while up: an idle server does no DB or lock work at all.
+    if (metrics().db_up.load() == 0) db.submit([](pqxx::connection& c) { ping(c); }, [](const DbOutcome&) {});
     schedule_pool_log(timer, db, seconds);
   });
 }
@@ -83,21 +88,32 @@ void schedule_pool_log(net::steady_timer& timer, DbPool& db, int seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  enum class Mode { serve, check_config, migrate } mode = Mode::serve;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::fputs(config_help().c_str(), stdout);
       return 0;
     }
     if (std::strcmp(argv[i], "--bcrypt-bench") == 0) return bcrypt_bench();
-    std::fprintf(stderr, "unknown argument %s (see --help)\n", argv[i]);
+    if (argc == 2 && std::strcmp(argv[i], "--check-config") == 0) {
+      mode = Mode::check_config;
+      continue;
+    }
+    if (argc == 2 && std::strcmp(argv[i], "migrate") == 0) {
+      mode = Mode::migrate;
+      continue;
+    }
+    std::fprintf(stderr, "lockcheck-server: unknown or misplaced argument '%s' (see --help)\n", argv[i]);
     return 2;
   }
   Config cfg;
   std::string error;
-  if (!load_config(cfg, error)) {
+  if (!load_config(cfg, error, mode == Mode::migrate ? ConfigUse::migrate : ConfigUse::serve)) {
     std::fprintf(stderr, "lockcheck-server: %s (see --help)\n", error.c_str());
     return 2;
   }
+  if (mode == Mode::check_config) return check_config_command(cfg);
+  if (mode == Mode::migrate) return migrate_command(cfg);
   set_lock_deadline(std::chrono::milliseconds(cfg.lock_timeout_ms));
   // Bound connection attempts so a vanished database fails fast.
   setenv("PGCONNECT_TIMEOUT", "2", 0);
@@ -106,8 +122,9 @@ int main(int argc, char** argv) {
   DbPool db(cfg);
   register_user_statements(db);
   register_item_statements(db);
-  if (!db.start(schema_migrations(), 20, error)) {
-    log_json("error", {{"event", "startup_failed"}, {"error_kind", "db_down"}, {"message", error}});
+  bool migrate = cfg.migrate_on_start;
+  if (!db.start([migrate](pqxx::connection& c) { ensure_schema(c, migrate); }, 20, error)) {
+    log_json("error", {{"event", "startup_failed"}, {"error_kind", "db_startup"}, {"message", error}});
     return 1;
   }
   JobPool bcrypt_pool("bcrypt", cfg.workers, cfg.bcrypt_queue, std::chrono::milliseconds(0),

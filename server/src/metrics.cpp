@@ -89,6 +89,7 @@ std::string Metrics::render() const {
   };
   gauge("lockcheck_lock_timeouts_total", "counter", "Bounded lock acquisitions that hit the deadline.",
         static_cast<std::int64_t>(lock_timeouts_.load(std::memory_order_relaxed)));
+  gauge("lockcheck_db_up", "gauge", "1 if the last connect or query reached PostgreSQL, else 0.", db_up.load());
   gauge("lockcheck_db_pool_size", "gauge", "Open PostgreSQL connections.", db_pool_size.load());
   gauge("lockcheck_db_pool_in_use", "gauge", "Connections running a job.", db_pool_in_use.load());
   gauge("lockcheck_db_pool_waiters", "gauge", "DB jobs waiting for a connection.", db_pool_waiters.load());

@@ -39,6 +39,7 @@ class Metrics {
   void observe_lock_wait(double seconds) { lock_wait_.observe(seconds); }
   void lock_timeout() { lock_timeouts_.fetch_add(1, std::memory_order_relaxed); }
 
+  std::atomic<std::int64_t> db_up{0};  // 1 after the last connect/use worked, 0 after it failed
   std::atomic<std::int64_t> db_pool_size{0};
   std::atomic<std::int64_t> db_pool_in_use{0};
   std::atomic<std::int64_t> db_pool_waiters{0};

@@ -148,18 +148,17 @@ void Session::finish_exchange(int status) {
   ExchangePtr ex = std::move(ex_);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ex->start).count();
   metrics().observe_request(ex->endpoint, status, seconds);
-  nlohmann::json line = {{"trace_id", ex->trace_id},
-                         {"method", std::string(ex->req.method_string())},
-                         {"endpoint", std::string(endpoint_name(ex->endpoint))},
-                         {"status", status},
-                         {"error_kind", ex->error_kind.empty() ? nullptr : nlohmann::json(ex->error_kind)},
-                         {"duration_ms", seconds * 1000.0}};
-  if (ex->lock_wait_ms >= 0) line["lock_wait_ms"] = ex->lock_wait_ms;
-  if (ex->db_ms >= 0) line["db_ms"] = ex->db_ms;
-  if (ex->db_queue_ms >= 0) line["db_queue_ms"] = ex->db_queue_ms;
-  if (ex->bcrypt_queue_ms >= 0) line["bcrypt_queue_ms"] = ex->bcrypt_queue_ms;
-  if (ex->bcrypt_ms >= 0) line["bcrypt_ms"] = ex->bcrypt_ms;
-  log_json(status >= 500 ? "error" : status >= 400 ? "warn" : "info", std::move(line));
+  log_request({.trace_id = ex->trace_id,
+               .method = ex->req.method_string(),
+               .endpoint = endpoint_name(ex->endpoint),
+               .status = status,
+               .error_kind = ex->error_kind,
+               .duration_ms = seconds * 1000.0,
+               .lock_wait_ms = ex->lock_wait_ms,
+               .db_ms = ex->db_ms,
+               .db_queue_ms = ex->db_queue_ms,
+               .bcrypt_queue_ms = ex->bcrypt_queue_ms,
+               .bcrypt_ms = ex->bcrypt_ms});
   ex->deliver = nullptr;  // breaks the session <-> exchange cycle
   metrics().in_flight.fetch_sub(1);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line contract of SPEC §6 and §8, end to end with the real binary:
+# The command-line contract of docs/spec.md §6 and §8, end to end with the real binary:
 # exit codes and messages on bad input, compile_commands.json discovery and the
 # defaults without one, extract/link equal to the one-shot run, deterministic facts,
 # and the facts cache (reuse, corrupted entries rebuilt, edits noticed).
@@ -8,25 +8,7 @@ lockcheck=$1
 fixtures=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-check() { # name, condition...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
-run() { # captures stdout+stderr in $out and the exit status in $rc
-  out=$("$@" 2>&1); rc=$?
-}
-
-bad="$tmp/bad.cpp"
-cat > "$bad" <<'CPP'
-#include <mutex>
-#include <unistd.h>
-std::mutex mu;
-void f() {
-  std::lock_guard<std::mutex> lock(mu);
-  usleep(1);
-}
-CPP
+source "$(dirname "$0")/cli_test_lib.sh"
 broken="$tmp/broken.cpp"
 printf 'int main() { return undeclared_name; }\n' > "$broken"
 

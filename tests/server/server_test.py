@@ -3,6 +3,8 @@
 
 usage: server_test.py /path/to/lockcheck-server
 Drives the server over HTTP (urllib) and checks the SERVER.md contract.
+With LOCKCHECK_TEST_RUNTIME=/path/to/liblockcheck-runtime.so the server runs under the runtime
+twin (docs/runtime.md), is stopped with SIGTERM, and must have observed no blocking under a lock.
 """
 import http.client
 import base64
@@ -102,6 +104,12 @@ def run(server_bin, pg):
     log = open(log_path, "w")
     # LOCKCHECK_TEST_SERVER_WRAPPER: e.g. "setarch x86_64 -R" for the TSan run (ci/sanitize-server.sh).
     wrapper = os.environ.get("LOCKCHECK_TEST_SERVER_WRAPPER", "").split()
+    runtime_lib = os.environ.get("LOCKCHECK_TEST_RUNTIME")
+    runtime_report = os.path.join(pg.root, "runtime.json")
+    if runtime_lib:
+        env.update(LD_PRELOAD=os.path.abspath(runtime_lib), LOCKCHECK_RUNTIME_OUTPUT=runtime_report,
+                   SHUTDOWN_TIMEOUT_S="2")
+        env.pop("LOCKCHECK_RUNTIME_OWNER_PID", None)
     proc = subprocess.Popen(wrapper + [server_bin], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         c = Client(port)
@@ -228,7 +236,8 @@ def run(server_bin, pg):
         s, _, b, _ = c.call("GET", "/metrics")
         needed = ["lockcheck_http_requests_total{", "lockcheck_http_request_duration_seconds_bucket{",
                   "lockcheck_lock_wait_seconds_bucket", "lockcheck_lock_timeouts_total", "lockcheck_db_pool_size",
-                  "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth"]
+                  "lockcheck_db_pool_in_use", "lockcheck_db_pool_waiters", "lockcheck_bcrypt_queue_depth",
+                  "lockcheck_db_up 1"]
         missing = [n for n in needed if n not in b]
         check("metrics series present", s == 200 and not missing, missing)
 
@@ -255,7 +264,17 @@ def run(server_bin, pg):
         check("health 503 within 1.2 s", el < 1.2, el)
         s, h, b, _ = c.call("GET", "/api/items/7")
         check("item miss while db down 503 + Retry-After", s == 503 and h.get("Retry-After"), (s, b))
+        s, _, b, _ = c.call("GET", "/metrics")
+        check("metrics db_up 0 while db down", "\nlockcheck_db_up 0\n" in b, [l for l in b.split("\n") if "db_up" in l])
         pg.start()
+        # No request touches the DB now: the server's own ping (every POOL_LOG_INTERVAL_S,
+        # 1 s here, while marked down) must notice that it is back.
+        deadline, b = time.monotonic() + 5, ""
+        while time.monotonic() < deadline and "\nlockcheck_db_up 1\n" not in b:
+            time.sleep(0.25)
+            b = c.call("GET", "/metrics")[2]
+        check("metrics db_up 1 after db restart, without traffic", "\nlockcheck_db_up 1\n" in b,
+              [l for l in b.split("\n") if "db_up" in l])
         r = wait_health(c, 200, timeout=10)
         check("health 200 after db restart", r is not None and r[0] == 200, r)
         s, _, b, _ = c.call("POST", "/api/auth/login", creds)
@@ -309,10 +328,18 @@ def run(server_bin, pg):
             refused = True
         check("no longer accepting after SIGTERM", refused)
     finally:
+        if runtime_lib and proc.poll() is None:  # the runtime writes its report on a clean exit
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         log.close()
+    if runtime_lib:
+        check_runtime_report(runtime_report)
 
     # Logs: one JSON object per line, no secrets.
     lines = open(log_path).read().splitlines()
@@ -326,6 +353,17 @@ def run(server_bin, pg):
     check("pool stats logged", any(p.get("event") == "db_pool_stats" for p in parsed))
     text = "\n".join(lines)
     check("no passwords or tokens in logs", "correct-horse" not in text and token not in text and "$2b$" not in text)
+
+
+def check_runtime_report(path):
+    """The whole run, observed: no blocking call was made while a lock was held."""
+    if not os.path.exists(path):
+        check("runtime report written on exit", False, path)
+        return
+    with open(path) as f:
+        report = json.load(f)
+    events = ["%s:%s: %s" % (e["file"], e["line"], e["message"]) for e in report["findings"]]
+    check("runtime: no blocking under a lock observed", not events, events[:5])
 
 
 def main():

@@ -1,7 +1,8 @@
 #include "config/cli_options.h"
-#include "extract/lock_identity.h"
 
 #include <gtest/gtest.h>
+
+#include <sched.h>
 
 using namespace lockcheck;
 
@@ -41,6 +42,33 @@ TEST(CliOptions, RejectsBadFormatAndJobs) {
   EXPECT_NE(error.find("-p needs a value"), std::string::npos);
 }
 
+// Issue 17: parallel by default, on the processors this process may run on.
+TEST(CliOptions, JobsDefaultToTheProcessorsInTheAffinityMask) {
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  unsigned allowed = static_cast<unsigned>(CPU_COUNT(&set));
+  EXPECT_GE(availableProcessors(), 1u);
+  EXPECT_LE(availableProcessors(), allowed);
+  CliOptions o;
+  std::string error;
+  ASSERT_TRUE(parse({"src"}, o, error)) << error;
+  EXPECT_EQ(o.jobs, availableProcessors());
+  ASSERT_TRUE(parse({"src", "-j", "1"}, o, error)) << error;
+  EXPECT_EQ(o.jobs, 1u);
+  // Narrowed to one processor (taskset -c 0), the default follows.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  unsigned narrowed = availableProcessors();
+  ASSERT_EQ(sched_setaffinity(0, sizeof set, &set), 0);
+  EXPECT_EQ(narrowed, 1u);
+}
+
 TEST(CliOptions, SubcommandsCheckTheirArguments) {
   CliOptions o;
   std::string error;
@@ -50,14 +78,4 @@ TEST(CliOptions, SubcommandsCheckTheirArguments) {
   EXPECT_FALSE(parse({"link"}, o, error));
   ASSERT_TRUE(parse({"link", "a.lcfacts", "b.lcfacts"}, o, error));
   EXPECT_EQ(o.paths.size(), 2u);
-}
-
-TEST(LockIdentity, TranslatesCalleeKeysIntoCallerTerms) {
-  EXPECT_EQ(translateKey("g:store.mu", "", {}), "g:store.mu");
-  EXPECT_EQ(translateKey("t:mu_", "t:", {}), "t:mu_");
-  EXPECT_EQ(translateKey("t:mu_", "g:db", {}), "g:db.mu_");
-  EXPECT_EQ(translateKey("p1:", "", {"", "l:m@3"}), "l:m@3");
-  EXPECT_EQ(translateKey("p0:mu", "", {"g:s"}), "g:s.mu");
-  EXPECT_EQ(translateKey("l:m@4", "t:", {}), "");
-  EXPECT_EQ(translateKey("t:mu_", "", {}), "");
 }

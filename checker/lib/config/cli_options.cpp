@@ -1,6 +1,11 @@
 #include "config/cli_options.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <sched.h>
+#include <thread>
 
 namespace lockcheck {
 
@@ -10,6 +15,7 @@ const char *usageText() {
          "                 [--changed-since REV] [--cache-dir DIR] [--quiet] [-- EXTRA_COMPILER_FLAGS]\n"
          "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [--depfile FILE.d] [-- FLAGS]\n"
          "       lockcheck link FACTS... [--format ...] [-o FILE]   (FACTS: files, directories, @LIST)\n"
+         "       lockcheck compare STATIC.json RUNTIME.json   (docs/runtime.md)\n"
          "       lockcheck --list-rules | --explain RULE | --version | --help\n"
          "\n"
          "Finds locks held across blocking work (file/socket IO, sleeps, crypto, database\n"
@@ -19,7 +25,8 @@ const char *usageText() {
          "  -p DIR            directory holding compile_commands.json (default: build/ or upward)\n"
          "  --format F        text (default), json or sarif\n"
          "  -o FILE           write the report to FILE instead of standard output\n"
-         "  -j N              analyse N translation units in parallel\n"
+         "  -j N              analyse N translation units in parallel (default: every\n"
+         "                    processor this process may use; -j 1 for one at a time)\n"
          "  --rules PATH      extra rule pack file or directory (repeatable)\n"
          "  --config FILE     project configuration (default: .lockcheck.json found upward)\n"
          "  --baseline FILE   report only findings not in FILE; with --write-baseline, write it\n"
@@ -30,6 +37,22 @@ const char *usageText() {
          "  --quiet           no progress, no notices\n"
          "  --depfile FILE    (extract) also write a Makefile rule listing every file the\n"
          "                    translation unit read, for build systems' header tracking\n";
+}
+
+unsigned availableProcessors() {
+  unsigned n = 0;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = static_cast<unsigned>(CPU_COUNT(&set));
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  // A container's CPU limit ("max 100000" means none): running more threads only thrashes.
+  std::ifstream quota("/sys/fs/cgroup/cpu.max");
+  std::string max;
+  long period = 0;
+  if (quota >> max >> period && max != "max" && period > 0) {
+    long limit = std::atol(max.c_str());
+    if (limit > 0) n = std::min<unsigned>(n, static_cast<unsigned>(std::max(1.0, std::ceil(double(limit) / period))));
+  }
+  return std::min(n, 256u);
 }
 
 bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::string &error) {
@@ -80,6 +103,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
     else if (arg == "--cache-dir") { if (!value(arg, out.cacheDir)) return false; }
     else if (arg == "--no-cache") out.noCache = true;
     else if (arg == "--quiet" || arg == "-q") out.quiet = true;
+    else if (arg == "--internal-worker") out.worker = true;
     else if (arg == "--list-rules") out.mode = CliOptions::Mode::ListRules;
     else if (arg == "--explain") { if (!value(arg, out.explainRule)) return false; out.mode = CliOptions::Mode::Explain; }
     else if (arg == "--version") out.mode = CliOptions::Mode::Version;
@@ -89,6 +113,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
       return false;
     } else out.paths.push_back(arg);
   }
+  if (out.jobs == 0) out.jobs = availableProcessors();
   if (out.format != "text" && out.format != "json" && out.format != "sarif") {
     error = "unknown format '" + out.format + "' (expected text, json or sarif)";
     return false;

@@ -1,4 +1,4 @@
-// The command line of SPEC §6, parsed into one struct. No clang here: usage errors are
+// The command line of docs/spec.md §6, parsed into one struct. No clang here: usage errors are
 // found before anything heavy starts.
 #pragma once
 
@@ -15,7 +15,7 @@ struct CliOptions {
   std::string format = "text";
   std::string output;                  // -o
   std::string depfile;                 // extract --depfile: Makefile rule "OUTPUT: inputs"
-  unsigned jobs = 1;                   // -j
+  unsigned jobs = 0;                   // -j; 0 until parsed: then availableProcessors()
   std::vector<std::string> rulePaths;  // --rules
   std::string configPath;              // --config
   std::string baselinePath;            // --baseline
@@ -24,6 +24,7 @@ struct CliOptions {
   std::string cacheDir;                // --cache-dir
   bool noCache = false;                // --no-cache
   bool quiet = false;
+  bool worker = false;                 // --internal-worker (tu_worker.h): serve TUs on fd 3
   std::string explainRule;
   std::vector<std::string> extraArgs;  // after --
 };
@@ -31,5 +32,7 @@ struct CliOptions {
 // False on a usage error, with `error` saying what is wrong.
 bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::string &error);
 const char *usageText();
+// Processors this process may run on: its CPU affinity mask, capped by a cgroup v2 CPU quota.
+unsigned availableProcessors();
 
 } // namespace lockcheck

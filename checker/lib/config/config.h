@@ -18,7 +18,7 @@ struct RuleSetting {
 struct Config {
   std::map<std::string, RuleSetting> rules; // by rule id; ids not listed keep their defaults
   std::vector<std::string> rulePacks;       // resolved against the config file's directory
-  std::vector<std::string> handlers;        // handler name patterns (SPEC §5)
+  std::vector<std::string> handlers;        // handler name patterns (docs/spec.md §5)
   std::vector<std::string> exclude;         // globs on paths relative to the config file's directory
   Severity failOn = Severity::Warning;      // exitCodeFor fails at this severity and above
   std::vector<std::string> extraArgs;       // compiler flags added to every translation unit
@@ -35,7 +35,7 @@ bool loadConfig(const std::string &path, Config &config, std::string &error);
 // Drops findings of disabled rules and in excluded files; applies severity overrides.
 void applyConfig(const Config &config, std::vector<Finding> &findings);
 bool isExcluded(const Config &config, const std::string &path);
-// SPEC §6: 1 if any finding is at or above `failOn`, else 0.
+// docs/spec.md §6: 1 if any finding is at or above `failOn`, else 0.
 int exitCodeFor(const std::vector<Finding> &findings, Severity failOn);
 
 } // namespace lockcheck

@@ -11,7 +11,7 @@
 
 namespace lockcheck {
 
-// Blocking categories of SPEC section 4.
+// Blocking categories of docs/spec.md §4.
 enum class Category { Io, Sleep, Crypto, Db, Net, Sync, Process };
 const char *categoryName(Category c);
 bool parseCategory(const std::string &text, Category &out);

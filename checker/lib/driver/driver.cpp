@@ -16,6 +16,7 @@
 #include "driver/source_files.h"
 #include "config/suppressions.h"
 #include "driver/tu_runner.h"
+#include "driver/tu_worker.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -146,22 +147,42 @@ int finish(Session &s, std::chrono::steady_clock::time_point start) {
   return exitCodeFor(s.findings, s.config.failOn);
 }
 
-int analyze(Session &s, const char *argv0) {
+// The compile setup of a whole-program run: the config's extra flags, then the command line's.
+bool analysisSetup(Session &s, CompileSetup &setup) {
+  if (s.options.paths.empty()) s.options.paths.push_back(".");
+  std::vector<std::string> extra = s.config.extraArgs;
+  extra.insert(extra.end(), s.options.extraArgs.begin(), s.options.extraArgs.end());
+  std::string error;
+  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), extra, setup, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return false;
+  }
+  return true;
+}
+
+// The same binary and arguments with --internal-worker: a worker loads the same config,
+// packs and compilation database as this process.
+std::vector<std::string> workerCommand(int argc, const char *const *argv) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv[0], reinterpret_cast<void *>(&defaultRulesDir));
+  if (exe.empty()) return {}; // cannot re-run ourselves: parse in this process
+  std::vector<std::string> command{exe, "--internal-worker"};
+  command.insert(command.end(), argv + 1, argv + argc);
+  return command;
+}
+
+int analyze(Session &s, int argc, const char *const *argv) {
   auto start = std::chrono::steady_clock::now();
   if (s.options.paths.empty()) s.options.paths.push_back(".");
   std::vector<SourceError> sourceErrors;
   std::vector<std::string> files = findSources(s.options.paths, sourceErrors);
   for (const auto &e : sourceErrors) s.summary.errors.push_back(InputError{e.path, e.message});
+  size_t found = files.size();
   std::erase_if(files, [&](const std::string &f) { return isExcluded(s.config, f); });
+  if (found > 0 && files.empty())
+    s.summary.errors.push_back(InputError{s.config.sourcePath, "every C++ source given is excluded by its 'exclude' list"});
 
-  std::vector<std::string> extra = s.config.extraArgs;
-  extra.insert(extra.end(), s.options.extraArgs.begin(), s.options.extraArgs.end());
   CompileSetup setup;
-  std::string error;
-  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), extra, setup, error)) {
-    std::cerr << "lockcheck: error: " << error << "\n";
-    return 2;
-  }
+  if (!analysisSetup(s, setup)) return 2;
   if (setup.databasePath.empty() && !s.options.quiet && !files.empty())
     std::cerr << "lockcheck: no compile_commands.json found; using -std=c++20 and the sources' include "
                  "directories (pass -p BUILD_DIR to use your build's flags)\n";
@@ -179,9 +200,16 @@ int analyze(Session &s, const char *argv0) {
     if (!dir.empty())
       cache = std::make_unique<FactsCache>(dir, std::string(LOCKCHECK_VERSION) + "/" + std::to_string(kFactsVersion) +
                                                     "/" + s.packs.fingerprint());
+    // Once, and also under --quiet: a gate whose cache never fills is slow for a reason.
+    if (std::string why; cache && !files.empty() && !cache->writable(why)) {
+      std::cerr << "lockcheck: warning: cannot write the cache in '" << dir << "' (" << why
+                << "); continuing without it (--cache-dir DIR to move it, --no-cache to silence this)\n";
+      cache.reset();
+    }
   }
   Progress progress(!s.options.quiet);
-  std::vector<TUResult> results = extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get());
+  std::vector<TUResult> results =
+      extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get(), workerCommand(argc, argv));
   ProgramLinker linker(s.packs);
   for (auto &r : results) {
     if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});
@@ -277,7 +305,11 @@ int runLockcheck(int argc, const char *const *argv) {
   if (!loadKnowledge(s, argv[0])) return 2;
   if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
   if (s.options.mode == CliOptions::Mode::Link) return link(s);
-  return analyze(s, argv[0]);
+  if (s.options.worker) {
+    CompileSetup setup;
+    return analysisSetup(s, setup) ? serveWorker(3, setup, s.packs) : 2;
+  }
+  return analyze(s, argc, argv);
 }
 
 } // namespace lockcheck

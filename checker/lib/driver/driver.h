@@ -2,6 +2,6 @@
 #pragma once
 
 namespace lockcheck {
-// Exit status per SPEC §6: 0 clean, 1 findings, 2 usage or input error.
+// Exit status per docs/spec.md §6: 0 clean, 1 findings, 2 usage or input error.
 int runLockcheck(int argc, const char *const *argv);
 } // namespace lockcheck

@@ -3,6 +3,7 @@
 #include "extract/decl_names.h"
 #include "facts/facts_cache.h"
 #include "extract/tu_extractor.h"
+#include "driver/tu_worker.h"
 
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Driver/Options.h>
@@ -18,7 +19,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -29,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Listed files keep their commands; others get the defaults (SPEC §6: -std=c++20 and
+// Listed files keep their commands; others get the defaults (docs/spec.md §6: -std=c++20 and
 // the path's include directories).
 class WithDefaults : public CompilationDatabase {
 public:
@@ -52,9 +56,10 @@ public:
     }
     fs::path path(file.str());
     std::vector<std::string> args{"clang++", "-std=c++20", "-I" + path.parent_path().string()};
+    std::error_code ec; // a path that cannot be resolved (a symlink loop) is no include directory
     for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path(); dir = dir.parent_path()) {
-      if (fs::is_directory(dir / "include")) args.push_back("-I" + (dir / "include").string());
-      if (fs::exists(dir / ".git")) break;
+      if (fs::is_directory(dir / "include", ec)) args.push_back("-I" + (dir / "include").string());
+      if (fs::exists(dir / ".git", ec)) break;
     }
     args.insert(args.end(), extra_.begin(), extra_.end());
     args.push_back(file.str());
@@ -116,7 +121,9 @@ private:
   TUFacts &out_;
 };
 
-TUResult extractOne(const std::string &file, const CompileSetup &setup, const RulePacks &packs) {
+} // namespace
+
+TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs) {
   TUResult result;
   result.file = displayPath(file);
   std::string absolute = fs::absolute(file).lexically_normal().string();
@@ -140,6 +147,17 @@ TUResult extractOne(const std::string &file, const CompileSetup &setup, const Ru
   return result;
 }
 
+namespace {
+
+// Test hook (issue 12): between parsing and storing, announce "<FILE>.paused" and wait
+// for FILE to appear, so a test can edit an input in that window deterministically.
+void pauseAfterParseForTests() {
+  const char *gate = getenv("LOCKCHECK_TEST_PAUSE_AFTER_PARSE");
+  if (!gate || !*gate) return;
+  std::ofstream(std::string(gate) + ".paused") << "paused\n";
+  for (int i = 0; i < 6000 && !fs::exists(gate); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 } // namespace
 
 bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
@@ -147,7 +165,8 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
   std::unique_ptr<CompilationDatabase> db;
   auto load = [&](const fs::path &dir) -> bool {
     fs::path file = dir / "compile_commands.json";
-    if (!fs::exists(file)) return false;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return false;
     std::string loadError;
     db = JSONCompilationDatabase::loadFromFile(file.string(), loadError, JSONCommandLineSyntax::AutoDetect);
     if (!db) {
@@ -166,7 +185,7 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
     if (!load("build") && error.empty()) {
       std::error_code ec;
       fs::path start = fs::absolute(firstPath.empty() ? "." : firstPath, ec);
-      if (!fs::is_directory(start)) start = start.parent_path();
+      if (!fs::is_directory(start, ec)) start = start.parent_path();
       for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
         if (load(dir) || load(dir / "build") || !error.empty()) break;
         if (dir == dir.parent_path()) break;
@@ -181,13 +200,14 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
 
 std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, const CompileSetup &setup,
                                  const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
-                                 const FactsCache *cache) {
+                                 const FactsCache *cache, const std::vector<std::string> &workerArgv) {
   std::vector<std::string> files;
   for (const auto &f : givenFiles) files.push_back(fs::absolute(f).lexically_normal().string());
   std::vector<TUResult> results(files.size());
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
   auto worker = [&] {
+    std::unique_ptr<TUWorker> process; // started on the first miss
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
       std::string command;
       if (cache)
@@ -198,10 +218,16 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
       TUResult &r = results[i];
       if (cache && cache->lookup(files[i], command, r.facts)) {
         r.file = displayPath(files[i]);
-        r.ok = r.cached = true;
+        r.ok = true;
       } else {
-        r = extractOne(files[i], setup, packs);
-        if (cache && r.ok) cache->store(files[i], command, r.facts, r.facts.inputs);
+        if (workerArgv.empty()) {
+          r = extractFile(files[i], setup, packs);
+        } else {
+          if (!process) process = std::make_unique<TUWorker>(workerArgv);
+          r = process->analyse(files[i]);
+        }
+        pauseAfterParseForTests();
+        if (cache && r.ok) cache->store(files[i], command, r.facts);
       }
       size_t d = ++done;
       if (progress) {

@@ -31,15 +31,19 @@ struct TUResult {
   bool ok = false;
   std::string error; // first compiler error, "file:line:col: message"
   TUFacts facts;
-  bool cached = false;
 };
 
 using ProgressFn = std::function<void(size_t done, size_t total, const std::string &file)>;
 class FactsCache;
 
-// `cache` may be null. Results come back in the order of `files`.
+// One TU, in this process. `file` is absolute.
+TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs);
+
+// `cache` may be null. With `workerArgv`, each of the `jobs` threads parses in a worker
+// process started by that command (tu_worker.h), so a crash costs one file only; without,
+// in this process. Results come back in the order of `files`.
 std::vector<TUResult> extractAll(const std::vector<std::string> &files, const CompileSetup &setup,
                                  const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
-                                 const FactsCache *cache = nullptr);
+                                 const FactsCache *cache = nullptr, const std::vector<std::string> &workerArgv = {});
 
 } // namespace lockcheck

@@ -1,8 +1,10 @@
 // Walks one function's CFG with a lock set per block (flow-sensitive, per path) and
 // records what the link phase needs (calls, acquisitions, callable invocations, each
-// with the locks held) plus the findings visible inside one function. Never prints.
+// with the locks held); lock misuse inside one function goes to a FlowHandler (the rules).
+// Never prints, never builds a finding.
 #pragma once
 
+#include "extract/flow_handler.h"
 #include "facts/facts.h"
 #include "extract/lock_ops.h"
 #include "config/rule_pack.h"
@@ -21,11 +23,11 @@ public:
   // `noteDecl` is told about every callee so the TU facts can describe it.
   using DeclSink = std::function<void(const clang::FunctionDecl *)>;
 
-  FunctionAnalyzer(const RulePacks &packs, clang::ASTContext &ctx, DeclSink noteDecl)
-      : packs_(packs), ctx_(ctx), recognizer_(packs, ctx), noteDecl_(std::move(noteDecl)) {}
+  FunctionAnalyzer(const RulePacks &packs, clang::ASTContext &ctx, DeclSink noteDecl, FlowHandler &handler)
+      : packs_(packs), ctx_(ctx), recognizer_(packs, ctx), noteDecl_(std::move(noteDecl)), handler_(handler) {}
 
   // False when no CFG could be built (the function is then skipped).
-  bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out, std::vector<Finding> &findings);
+  bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out);
 
   const LockRecognizer &recognizer() const { return recognizer_; }
 
@@ -34,6 +36,7 @@ private:
   clang::ASTContext &ctx_;
   LockRecognizer recognizer_;
   DeclSink noteDecl_;
+  FlowHandler &handler_;
 };
 
 } // namespace lockcheck

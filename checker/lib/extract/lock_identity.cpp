@@ -1,5 +1,7 @@
 #include "extract/lock_identity.h"
 
+#include "facts/lock_key.h"
+
 #include "extract/decl_names.h"
 
 #include <clang/AST/ASTContext.h>
@@ -50,7 +52,7 @@ struct Path {
 std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
   e = stripToObject(e);
   if (!e) return std::nullopt;
-  if (isa<CXXThisExpr>(e)) return Path{"t:", nullptr, false};
+  if (isa<CXXThisExpr>(e)) return Path{kThisKey, nullptr, false};
   if (const auto *ref = dyn_cast<DeclRefExpr>(e)) {
     const auto *var = dyn_cast<VarDecl>(ref->getDecl());
     if (!var) return std::nullopt;
@@ -94,12 +96,6 @@ std::string spelling(const Expr *e, ASTContext &ctx) {
 
 } // namespace
 
-std::string joinKey(const std::string &base, const std::string &member) {
-  if (member.empty()) return base;
-  if (!base.empty() && base.back() == ':') return base + member;
-  return base + "." + member;
-}
-
 std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTContext &ctx) {
   auto path = pathOf(expr, fn);
   if (!path) {
@@ -118,20 +114,5 @@ std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTC
   return ref;
 }
 
-std::string translateKey(const std::string &calleeKey, const std::string &thisArg,
-                         const std::vector<std::string> &argKeys) {
-  auto colon = calleeKey.find(':');
-  if (colon == std::string::npos) return {};
-  std::string base = calleeKey.substr(0, colon);
-  std::string rest = calleeKey.substr(colon + 1);
-  if (base == "g" || base == "f") return calleeKey;
-  if (base == "t") return thisArg.empty() ? std::string() : joinKey(thisArg, rest);
-  if (base.size() > 1 && base[0] == 'p') {
-    unsigned index = std::stoul(base.substr(1));
-    if (index >= argKeys.size() || argKeys[index].empty()) return {};
-    return joinKey(argKeys[index], rest);
-  }
-  return {};
-}
 
 } // namespace lockcheck

@@ -101,7 +101,7 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
   std::vector<LockRef> out;
   auto objectRef = [&]() -> std::optional<LockRef> {
     if (call.object) return lockRef(call.object, caller);
-    if (call.implicitThis) return LockRef{"t:", "t:", "this", false, false};
+    if (call.implicitThis) return LockRef{kThisKey, kThisKey, "this", false, false};
     return std::nullopt;
   };
   if (args.empty()) {
@@ -133,7 +133,7 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
       LockRef r;
       r.key = joinKey(base->key, field->getNameAsString());
       r.order = "f:" + normalizedName(cast<RecordDecl>(field->getParent())) + "::" + field->getNameAsString();
-      r.display = (base->key == "t:" ? std::string() : base->display + ".") + field->getNameAsString();
+      r.display = (base->key == kThisKey ? std::string() : base->display + ".") + field->getNameAsString();
       r.recursive = isRecursive(field->getType());
       out.push_back(r);
     }
@@ -317,10 +317,6 @@ bool LockRecognizer::isLockImplementation(const FunctionDecl *fn) const {
   const CXXRecordDecl *rec = method->getParent();
   return rec->hasAttr<CapabilityAttr>() || rec->hasAttr<ScopedLockableAttr>() ||
          packs_.lockType(normalizedName(rec)) || packs_.guardType(normalizedName(rec));
-}
-
-bool LockRecognizer::annotatedAcquire(const FunctionDecl *fn) const {
-  return fn->hasAttr<AcquireCapabilityAttr>() || fn->hasAttr<TryAcquireCapabilityAttr>();
 }
 
 } // namespace lockcheck

@@ -56,7 +56,6 @@ public:
   const clang::VarDecl *guardVariable(const clang::Expr *expr) const;
   // The locks that attributes like requires_capability(mu) name, in fn's own terms.
   std::vector<LockRef> requiredLocks(const clang::FunctionDecl *fn) const;
-  bool annotatedAcquire(const clang::FunctionDecl *fn) const;
   // The body of a lock primitive itself (an annotated lock/unlock function, a member of a
   // capability, scoped_lockable or pack lock class): it may legitimately end holding, or
   // release what it did not take.

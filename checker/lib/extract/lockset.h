@@ -35,7 +35,6 @@ public:
   std::vector<GuardBinding> bindings;
 
   const LockFact *find(const std::string &key, bool definiteOnly) const;
-  bool anyFor(const std::string &key) const { return find(key, false) != nullptr; }
   std::vector<HeldLock> definite() const;
   const GuardBinding *binding(const clang::VarDecl *guard) const;
   void bind(GuardBinding binding);

@@ -1,8 +1,11 @@
 #include "extract/tu_extractor.h"
 
 #include "extract/decl_names.h"
+#include "facts/facts_cache.h"
 #include "extract/function_analyzer.h"
+#include "extract/include_lookups.h"
 #include "extract/unnamed_guard_check.h"
+#include "rules/registry.h"
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/ASTContext.h>
@@ -12,6 +15,7 @@
 #include <clang/Basic/FileManager.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/Preprocessor.h>
 
 #include <vector>
 
@@ -30,8 +34,8 @@ bool hasAnnotation(const Decl *decl, llvm::StringRef text) {
 class Extractor : public RecursiveASTVisitor<Extractor> {
 public:
   Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
-      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out),
-        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }) {}
+      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(out.findings),
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -88,14 +92,15 @@ private:
     facts.annotatedNonblocking = hasAnnotation(fn, "lockcheck::nonblocking");
     facts.annotatedHandler = hasAnnotation(fn, "lockcheck::handler");
     if (const auto *m = dyn_cast<CXXMethodDecl>(fn)) facts.isLambda = m->getParent()->isLambda();
-    if (!analyzer_.analyze(fn, facts, out_.findings)) return;
-    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, out_.findings);
+    if (!analyzer_.analyze(fn, facts)) return;
+    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, rules_);
     out_.functions.emplace(key, std::move(facts));
   }
 
   ASTContext &ctx_;
   const SourceManager &sm_;
   TUFacts &out_;
+  RuleSet rules_; // the rules' flow hooks, reporting into out_.findings
   FunctionAnalyzer analyzer_;
   std::vector<FunctionDecl *> found_; // in traversal order, for deterministic output
 };
@@ -109,10 +114,13 @@ public:
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
     extractor.extract(ctx.getTranslationUnitDecl());
+    // The hash of what the parser read, not of the file when the entry is stored: an edit
+    // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
       llvm::SmallString<256> name(it->first.getName());
       sm.getFileManager().getVirtualFileSystem().makeAbsolute(name);
-      out_.inputs.push_back(std::string(name.str()));
+      std::optional<llvm::StringRef> bytes = it->second->getBufferDataIfLoaded();
+      out_.inputs.push_back({std::string(name.str()), bytes ? contentHash(std::string(*bytes)) : std::string()});
     }
   }
 
@@ -124,7 +132,8 @@ private:
 class ExtractAction : public ASTFrontendAction {
 public:
   ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, llvm::StringRef) override {
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent));
     return std::make_unique<ExtractConsumer>(packs_, out_);
   }
 

@@ -1,4 +1,4 @@
-// Phase one: one translation unit in, its facts out (no global state; SPEC §8).
+// Phase one: one translation unit in, its facts out (no global state; docs/spec.md §8).
 #pragma once
 
 #include "facts/facts.h"

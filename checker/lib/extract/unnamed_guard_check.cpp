@@ -16,8 +16,8 @@ namespace {
 
 class UnnamedGuardVisitor : public RecursiveASTVisitor<UnnamedGuardVisitor> {
 public:
-  UnnamedGuardVisitor(const LockRecognizer &rec, ASTContext &ctx, const std::string &fn, std::vector<Finding> &out)
-      : rec_(rec), ctx_(ctx), fn_(fn), out_(out) {}
+  UnnamedGuardVisitor(const LockRecognizer &rec, ASTContext &ctx, const std::string &fn, FlowHandler &handler)
+      : rec_(rec), ctx_(ctx), fn_(fn), handler_(handler) {}
 
   bool TraverseLambdaExpr(LambdaExpr *) { return true; } // lambdas are checked as functions of their own
 
@@ -30,24 +30,14 @@ public:
   }
 
 private:
-  void report(SourceLocation loc, const std::string &message) {
-    Finding f;
-    f.rule = "unnamed-guard";
-    f.severity = Severity::Error;
-    f.anchor = sourcePoint(ctx_.getSourceManager(), loc);
-    f.message = message;
-    f.function = fn_;
-    out_.push_back(std::move(f));
-  }
+  FlowSite site(SourceLocation loc) const { return FlowSite{fn_, sourcePoint(ctx_.getSourceManager(), loc)}; }
 
   void checkDiscarded(const Expr *e) {
     const Expr *inner = e->IgnoreImplicit()->IgnoreParens();
     if (const auto *cast = dyn_cast<CXXFunctionalCastExpr>(inner)) inner = cast->getSubExpr()->IgnoreImplicit();
     const auto *construct = dyn_cast<CXXConstructExpr>(inner);
     if (!construct || construct->getNumArgs() == 0 || !rec_.isGuardType(construct->getType())) return;
-    std::string type = normalizedTypeName(construct->getType());
-    report(e->getBeginLoc(), "this " + type + " is a temporary destroyed at the end of the statement; "
-                             "it protects nothing (name it: '" + type.substr(type.rfind(':') + 1) + " lock(...);')");
+    handler_.temporaryGuard(site(e->getBeginLoc()), normalizedTypeName(construct->getType()));
   }
 
   void checkVexingParse(const DeclStmt *decl) {
@@ -63,24 +53,21 @@ private:
       const char *p = sm.getCharacterData(nameLoc);
       while (p > begin && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n')) --p;
       if (p == begin || p[-1] != '(') continue;
-      report(decl->getBeginLoc(), "this declares a new, empty guard named '" + var->getNameAsString() +
-                                      "' instead of locking '" + var->getNameAsString() +
-                                      "' (the most vexing parse); write 'std::unique_lock<...> lock(" +
-                                      var->getNameAsString() + ");'");
+      handler_.vexingParseGuard(site(decl->getBeginLoc()), var->getNameAsString());
     }
   }
 
   const LockRecognizer &rec_;
   ASTContext &ctx_;
   const std::string &fn_;
-  std::vector<Finding> &out_;
+  FlowHandler &handler_;
 };
 
 } // namespace
 
 void checkUnnamedGuards(const FunctionDecl *fn, const LockRecognizer &recognizer, ASTContext &ctx,
-                        const std::string &functionName, std::vector<Finding> &findings) {
-  UnnamedGuardVisitor visitor(recognizer, ctx, functionName, findings);
+                        const std::string &functionName, FlowHandler &handler) {
+  UnnamedGuardVisitor visitor(recognizer, ctx, functionName, handler);
   visitor.TraverseStmt(fn->getBody());
 }
 

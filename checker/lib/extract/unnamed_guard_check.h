@@ -1,10 +1,11 @@
-// unnamed-guard: a guard destroyed at once (`std::lock_guard<std::mutex>{m};`) or the
-// vexing parse `std::unique_lock<std::mutex>(m);` that declares a new, empty guard `m`.
+// Finds guards destroyed at once (`std::lock_guard<std::mutex>{m};`) and the vexing parse
+// `std::unique_lock<std::mutex>(m);` that declares a new, empty guard `m`, and tells the
+// handler (rules/unnamed_guard reports them). An AST check: no lock set needed.
 #pragma once
 
-#include "report/finding.h"
+#include "extract/flow_handler.h"
 
-#include <vector>
+#include <string>
 
 namespace clang {
 class ASTContext;
@@ -16,5 +17,5 @@ class LockRecognizer;
 
 void checkUnnamedGuards(const clang::FunctionDecl *fn, const LockRecognizer &recognizer,
                         clang::ASTContext &ctx, const std::string &functionName,
-                        std::vector<Finding> &findings);
+                        FlowHandler &handler);
 } // namespace lockcheck

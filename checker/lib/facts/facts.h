@@ -99,12 +99,20 @@ struct DeclFacts {
   bool system = false; // declared in a system header
 };
 
+// A file the TU read, with the hash of the bytes the parser saw (empty: not loaded).
+struct InputFile {
+  std::string path;
+  std::string hash;
+};
+
 struct TUFacts {
   std::string file;                         // main file, as shown to the user
   std::map<std::string, FunctionFacts> functions; // defined here, by key
   std::map<std::string, DeclFacts> decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
-  std::vector<std::string> inputs;                // files the TU read (for the cache; not serialised)
+  // For the cache; not serialised.
+  std::vector<InputFile> inputs;  // files the TU read
+  std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)
 };
 
 // JSON round trip. `fromJson` returns false and sets `error` on a malformed or

@@ -1,26 +1,31 @@
 // Per-file cache of phase-one facts (issue 8). An entry is keyed by the file and its
 // compile command, and is valid while lockcheck's version, the rule packs and every
-// file the TU read (by size+mtime, then by content hash) are unchanged. A corrupted
-// or stale entry is a miss and is rewritten, never trusted.
+// file the TU read are unchanged since before its analysis started, and no file has
+// appeared that would shadow one of them on the include path (issue 12). A corrupted,
+// altered (payload checksum) or stale entry is a miss and is rewritten, never trusted.
 #pragma once
 
 #include "facts/facts.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lockcheck {
 
-std::string contentHash(const std::string &bytes);
+std::string contentHash(std::string_view bytes);
 
 class FactsCache {
 public:
   // `salt`: what else the facts depend on (lockcheck version, packs fingerprint).
   FactsCache(std::string dir, std::string salt) : dir_(std::move(dir)), salt_(std::move(salt)) {}
 
+  // Creates the directory and writes a probe file; false with `why` when entries cannot be stored.
+  bool writable(std::string &why) const;
   bool lookup(const std::string &file, const std::string &command, TUFacts &out) const;
-  void store(const std::string &file, const std::string &command, const TUFacts &facts,
-             const std::vector<std::string> &deps) const;
+  // Stores nothing when an input's bytes now differ from the hash taken while parsing, or
+  // a recorded absent path exists: the facts would not describe the files on disk.
+  void store(const std::string &file, const std::string &command, const TUFacts &facts) const;
   const std::string &dir() const { return dir_; }
 
 private:

@@ -1,12 +1,13 @@
-// Phase two: joins the facts of every translation unit, solves "does this function
-// block" over the whole call graph (recursion by fixpoint), and turns held locks at
-// calls, callables run under a helper's lock, lock order and handler acquisitions into
-// findings. Never prints.
+// Phase two: joins the facts of every translation unit and solves, over the whole call
+// graph (recursion by fixpoint), which functions block, which locks each takes and where
+// each runs its callable parameters. The rules' link passes (rules/) query these
+// summaries and report; this file builds no finding. Never prints.
 #pragma once
 
 #include "facts/facts.h"
 #include "config/rule_pack.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -20,14 +21,24 @@ public:
   explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
 
   void add(TUFacts facts);
+  // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
+  // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
 
-private:
+  // Trace steps are shared between summaries: a chain is its first step and the chain
+  // after it, so a caller's chain costs one step, not a copy of its callee's (issue 12:
+  // copying made a call chain of depth N cost N^2).
+  using Chain = int; // index into steps_; kNoChain when empty
+  static constexpr Chain kNoChain = -1;
+  // Appends a chain's steps to a finding's trace (materialised only for findings).
+  void appendChain(Chain chain, std::vector<TraceStep> &out) const;
+
+  // What the summaries say, for the rules' link passes.
   struct Blocking {
     bool blocks = false;
     std::string category; // io, sleep, crypto... or "annotated"
     std::string leaf;     // the function at the end of the chain
-    std::vector<TraceStep> chain;
+    Chain chain = kNoChain;
     // Locks held on entry (requires_capability) that the function lets go of before
     // every blocking call it makes: a caller holding only those is not blocked under
     // them. Keys are in the terms of the function the summary is for, or, once
@@ -38,34 +49,45 @@ private:
     LockRef lock;   // in the terms of the function it was computed for
     bool bounded = false;
     bool reacquire = false;
-    std::vector<TraceStep> path; // call steps down to the acquisition
+    Chain path = kNoChain; // call steps down to the acquisition
   };
   struct Invocation {
     std::vector<HeldLock> held;
-    std::vector<TraceStep> path; // where the callable is finally invoked
+    Chain path = kNoChain; // where the callable is finally invoked
   };
 
-  Blocking leaf(const std::string &key) const;
-  const Blocking &blocking(const std::string &key) const;
+  const RulePacks &packs() const { return packs_; }
+  // Every function defined in the program, by key.
+  const std::map<std::string, FunctionFacts> &functions() const { return functions_; }
+  // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
-  // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
-  static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
-  void solveBlocking();
+  // The locks a function takes, itself or through calls, in its own terms.
   const std::vector<Acquisition> &acquisitions(const std::string &key);
+  // Where a function runs each of its callable parameters (by index), and under which locks.
   const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
-  bool runsCallables(const CallEvent &call, unsigned index) const;
-
-  void blockingUnderLock(std::vector<Finding> &out);
-  void callablesUnderLock(std::vector<Finding> &out);
-  void doubleLockThroughCalls(std::vector<Finding> &out);
-  void lockOrder(std::vector<Finding> &out);
-  void unboundedInHandlers(std::vector<Finding> &out);
-
-  std::string nameOf(const std::string &key) const;
   // A condition-variable wrapper: waits through a lock adopted from its caller.
   bool waitsOnCallersLock(const std::string &key) const;
 
+private:
+  struct ChainStep {
+    TraceStep step;
+    Chain next;
+  };
+  Chain prepend(TraceStep step, Chain rest) const;
+
+  Blocking leaf(const std::string &key) const;
+  const Blocking &blocking(const std::string &key) const;
+  // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
+  static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
+  // One pass over `key`'s calls; true if its summary changed.
+  bool updateBlocking(const std::string &key, const FunctionFacts &fn);
+  void solveBlocking();
+  bool runsCallables(const CallEvent &call, unsigned index) const;
+  std::string nameOf(const std::string &key) const;
+  std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
+
   const RulePacks &packs_;
+  mutable std::deque<ChainStep> steps_;
   std::map<std::string, FunctionFacts> functions_;
   std::map<std::string, DeclFacts> decls_;
   std::vector<Finding> local_;

@@ -1,4 +1,4 @@
-// Turns findings and input errors into text, JSON or SARIF (SPEC §6). The analysis never prints.
+// Turns findings and input errors into text, JSON or SARIF (docs/spec.md §6). The analysis never prints.
 #pragma once
 
 #include "report/finding.h"

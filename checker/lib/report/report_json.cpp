@@ -1,4 +1,4 @@
-// The JSON of SPEC §6. ordered_json keeps the documented key order, so diffs of reports stay readable.
+// The JSON of docs/spec.md §6. ordered_json keeps the documented key order, so diffs of reports stay readable.
 #include "report/report.h"
 
 #include <nlohmann/json.hpp>

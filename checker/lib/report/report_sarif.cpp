@@ -18,14 +18,7 @@ namespace lockcheck {
 namespace {
 using nlohmann::ordered_json;
 
-const char *sarifLevel(Severity s) {
-  switch (s) {
-  case Severity::Note: return "note";
-  case Severity::Warning: return "warning";
-  case Severity::Error: return "error";
-  }
-  return "error";
-}
+// SARIF's result levels "note", "warning", "error" are severityName()'s words.
 
 // RFC 3986: keep unreserved characters and '/', percent-encode the rest (spaces, '#', '%', UTF-8).
 std::string percentEncode(const std::string &path) {
@@ -94,7 +87,7 @@ ordered_json ruleDescriptors() {
                      {"shortDescription", {{"text", rule.summary}}},
                      {"fullDescription", {{"text", rule.description}}},
                      {"help", {{"text", doc}, {"markdown", doc}}},
-                     {"defaultConfiguration", {{"level", sarifLevel(rule.severity)}}},
+                     {"defaultConfiguration", {{"level", severityName(rule.severity)}}},
                      {"properties", {{"tags", {"concurrency", "lockcheck"}}}}});
   }
   return rules;
@@ -110,7 +103,7 @@ ordered_json results(const std::vector<Finding> &findings) {
     ordered_json result = {{"ruleId", f.rule}};
     for (size_t i = 0; i < rules.size(); ++i)
       if (f.rule == rules[i].id) result["ruleIndex"] = i;
-    result["level"] = sarifLevel(f.severity);
+    result["level"] = severityName(f.severity);
     result["message"] = {{"text", f.message}};
     ordered_json location = {{"physicalLocation", physicalLocation(f.anchor)}};
     if (!f.function.empty())

@@ -16,6 +16,9 @@ std::string counted(size_t n, const char *singular, const char *plural) {
   return std::to_string(n) + ' ' + (n == 1 ? singular : plural);
 }
 
+// Trace notes printed at each end of a long trace.
+constexpr size_t kTraceHead = 6, kTraceTail = 4;
+
 } // namespace
 
 void writeTextReport(const std::vector<Finding> &findings, const RunSummary &summary, std::ostream &out) {
@@ -23,9 +26,19 @@ void writeTextReport(const std::vector<Finding> &findings, const RunSummary &sum
   for (const auto &f : findings) {
     writePoint(f.anchor, out);
     out << ": " << severityName(f.severity) << ": " << f.message << " [" << f.rule << "]\n";
-    for (const auto &step : f.trace) {
-      writePoint(step.where, out);
-      out << ": note: " << step.note << '\n';
+    // A chain thousands of calls deep would bury the report: its ends say where the lock
+    // is and what blocks; the middle is left to the JSON and SARIF reports.
+    size_t shown = f.trace.size() > kTraceHead + kTraceTail + 1 ? kTraceHead : f.trace.size();
+    for (size_t i = 0; i < f.trace.size(); ++i) {
+      if (i == shown) {
+        size_t left = f.trace.size() - kTraceHead - kTraceTail;
+        writePoint(f.trace[i].where, out);
+        out << ": note: ... " << counted(left, "step", "steps") << " left out (--format json or sarif shows all)\n";
+        i += left - 1;
+        continue;
+      }
+      writePoint(f.trace[i].where, out);
+      out << ": note: " << f.trace[i].note << '\n';
     }
     switch (f.severity) {
     case Severity::Error: ++errors; break;

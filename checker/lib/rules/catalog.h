@@ -1,25 +1,46 @@
-// The nine rule ids of SPEC §2 with their descriptions and doc pages (docs/rules/<id>.md).
+// The rules of docs/spec.md §2: one typed id each, and the one table that --list-rules,
+// --explain, config validation, SARIF and the fixture runner read (id, severity, help).
 #pragma once
 
 #include "report/finding.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace lockcheck {
 
+// In docs/spec.md §2 order; SARIF's ruleIndex is the position in allRules().
+enum class RuleId {
+  BlockingUnderLock,
+  LockAcrossAwait,
+  UnboundedLockWait,
+  DoubleLock,
+  UnlockNotHeld,
+  LockNotReleased,
+  LockOrderInversion,
+  UnnamedGuard,
+  ManualLock,
+};
+
 struct RuleInfo {
-  const char *id;          // kebab-case; also the doc page's and the SARIF rule's name
-  Severity severity;       // default severity (SPEC §2)
+  RuleId rule;
+  const char *id;          // kebab-case; also the doc page's, fixture folder's and SARIF rule's name
+  Severity severity;       // default severity (docs/spec.md §2), written here only
   const char *summary;     // one line, for --list-rules and SARIF shortDescription
   const char *description; // a paragraph, for SARIF fullDescription and --explain without docs
 };
 
-// Every rule, in SPEC §2 order (SARIF ruleIndex is the position here).
+// Every rule, in RuleId order.
 const std::vector<RuleInfo> &allRules();
+const RuleInfo &ruleInfo(RuleId rule);
 // Null for an unknown id.
 const RuleInfo *findRule(std::string_view id);
+
+// The one way to build a finding: rule id and severity come from the catalog.
+Finding makeFinding(RuleId rule, const SourcePoint &anchor, std::string message, std::string lock,
+                    std::string function, std::vector<TraceStep> trace = {});
 
 // The rule's doc page: installed (<exe>/../share/doc/lockcheck/rules/<id>.md) first, else the
 // source tree's docs/rules/<id>.md. Empty if the id is unknown or no page exists.

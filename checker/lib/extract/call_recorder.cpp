@@ -1,0 +1,189 @@
+// The call recorder: each call with the locks definitely held, its callable arguments,
+// condition-variable waits and blocking destructors, as the link phase needs them.
+#include "extract/function_walk.h"
+
+#include "extract/decl_names.h"
+#include "extract/expr_peel.h"
+#include "facts/lock_key.h"
+
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/ExprCXX.h>
+
+namespace lockcheck {
+using namespace clang;
+
+namespace {
+
+// Peels copies/conversions around a callable argument: std::function from a lambda, std::move.
+const Expr *stripCallable(const Expr *e) {
+  for (int depth = 0; e && depth < 8; ++depth) {
+    e = peelWrappers(e);
+    if (const auto *c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1 && !isa<CXXTemporaryObjectExpr>(e)) {
+      e = c->getArg(0);
+      continue;
+    }
+    if (const auto *call = dyn_cast<CallExpr>(e); call && call->getNumArgs() == 1 && call->getDirectCallee()) {
+      std::string name = normalizedName(call->getDirectCallee());
+      if (name == "std::move" || name == "std::forward" || name == "std::ref" || name == "std::cref") {
+        e = call->getArg(0);
+        continue;
+      }
+    }
+    if (const auto *u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf) {
+      e = u->getSubExpr();
+      continue;
+    }
+    break;
+  }
+  return e;
+}
+
+bool isCallableParam(const ParmVarDecl *parm) {
+  QualType t = parm->getType().getNonReferenceType();
+  if (t->isFunctionPointerType() || t->isFunctionType()) return true;
+  if (const auto *rec = t->getAsCXXRecordDecl()) {
+    if (rec->isLambda()) return true;
+    std::string name = normalizedName(rec);
+    if (name == "std::function" || name == "std::move_only_function" || name == "std::function_ref") return true;
+    if (rec->hasDefinition())
+      for (const auto *m : rec->methods())
+        if (m->getOverloadedOperator() == OO_Call) return true;
+  }
+  return t->isTemplateTypeParmType();
+}
+
+// The parameter index if `e` names a callable parameter of fn.
+int callableParamIndex(const Expr *e, const FunctionDecl *fn) {
+  e = stripCallable(e);
+  if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(e))
+    if (const auto *parm = dyn_cast<ParmVarDecl>(ref->getDecl());
+        parm && isa<FunctionDecl>(parm->getDeclContext()) &&
+        cast<FunctionDecl>(parm->getDeclContext())->getCanonicalDecl() == fn->getCanonicalDecl() && isCallableParam(parm))
+      return static_cast<int>(parm->getFunctionScopeIndex());
+  return -1;
+}
+
+} // namespace
+
+void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOperation *wait) {
+  if (!emit_) return;
+  const FunctionDecl *callee = call.callee;
+  SourceLocation loc = call.expr->getBeginLoc();
+  if (const auto *member = dyn_cast<CXXMemberCallExpr>(call.expr))
+    if (const auto *me = dyn_cast<MemberExpr>(member->getCallee()); me && me->getMemberLoc().isValid())
+      loc = me->getMemberLoc();
+
+  // Invoking one of our own callable parameters: `fn(x)`, `std::invoke(fn)`.
+  if (const auto *ce = dyn_cast<CallExpr>(call.expr)) {
+    int param = -1;
+    if (call.object && callee && isa<CXXMethodDecl>(callee) &&
+        cast<CXXMethodDecl>(callee)->getOverloadedOperator() == OO_Call)
+      param = callableParamIndex(call.object, fn_);
+    else if (!call.object)
+      param = callableParamIndex(ce->getCallee(), fn_);
+    if (param < 0 && callee && packs_.invokesCallable(normalizedName(callee)))
+      for (const Expr *arg : call.args)
+        if ((param = callableParamIndex(arg, fn_)) >= 0) break;
+    if (param >= 0) {
+      out_.invokes.push_back(InvokeEvent{static_cast<unsigned>(param), at(loc), state.definite()});
+      if (!callee || !packs_.invokesCallable(normalizedName(callee))) return;
+    }
+  }
+  if (!callee) return;
+
+  CallEvent ev;
+  noteDecl_(callee);
+  ev.callee = functionKey(callee, sm_);
+  ev.calleeName = displayName(callee, sm_);
+  ev.where = at(loc);
+  ev.held = state.definite();
+  if (call.isConstruct) ev.receiverType = normalizedTypeName(cast<CXXConstructExpr>(call.expr)->getType());
+  else if (call.object) ev.receiverType = normalizedTypeName(call.object->IgnoreParenImpCasts()->getType());
+  else if (!call.args.empty()) ev.receiverType = normalizedTypeName(call.args[0]->IgnoreParenImpCasts()->getType());
+
+  if (const auto *method = dyn_cast<CXXMethodDecl>(callee)) {
+    if (call.implicitThis || (call.object && isa<CXXThisExpr>(call.object->IgnoreParenImpCasts())))
+      ev.thisArg = kThisKey;
+    else if (call.object)
+      if (auto r = rec_.lockRef(call.object, fn_)) ev.thisArg = r->key;
+    if (method->isVirtual() && !method->hasAttr<FinalAttr>() && !method->getParent()->hasAttr<FinalAttr>()) {
+      bool qualified = false;
+      if (const auto *member = dyn_cast<CXXMemberCallExpr>(call.expr))
+        if (const auto *me = dyn_cast<MemberExpr>(member->getCallee())) qualified = me->hasQualifier();
+      const Expr *obj = call.object ? call.object->IgnoreParenImpCasts() : nullptr;
+      bool exactObject = obj && isa<DeclRefExpr>(obj) && !obj->getType()->isPointerType() &&
+                         !cast<DeclRefExpr>(obj)->getDecl()->getType()->isReferenceType();
+      ev.unresolved = !qualified && !exactObject;
+    }
+  }
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const Expr *arg = call.args[i];
+    QualType t = arg->getType();
+    std::string key;
+    if (t->isRecordType() || t->isPointerType() || t->isReferenceType())
+      if (auto r = rec_.lockRef(arg, fn_)) key = r->key;
+    ev.argLocks.push_back(key);
+    // Callables: lambdas, functions, our own callable parameters passed on.
+    const Expr *c = stripCallable(arg);
+    CallableArg ca;
+    ca.index = static_cast<unsigned>(i);
+    if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(c)) {
+      if (const auto *var = dyn_cast<VarDecl>(ref->getDecl()); var && !isa<ParmVarDecl>(var) && var->getInit())
+        c = stripCallable(var->getInit());
+    }
+    if (const auto *lambda = dyn_cast_or_null<LambdaExpr>(c)) {
+      const CXXMethodDecl *op = lambda->getCallOperator();
+      if (const FunctionTemplateDecl *tmpl = op->getDescribedFunctionTemplate()) {
+        for (const FunctionDecl *spec : tmpl->specializations()) ca.targets.push_back(functionKey(spec, sm_));
+      } else {
+        ca.targets.push_back(functionKey(op, sm_));
+      }
+    } else if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(c)) {
+      if (const auto *f = dyn_cast<FunctionDecl>(ref->getDecl())) {
+        noteDecl_(f);
+        ca.targets.push_back(functionKey(f, sm_));
+      } else {
+        ca.forwardsParam = callableParamIndex(c, fn_);
+      }
+    }
+    if (!ca.targets.empty() || ca.forwardsParam >= 0) ev.callables.push_back(std::move(ca));
+  }
+  if (wait) {
+    ev.isWait = true;
+    const LockFact *released = nullptr;
+    if (wait->guard) {
+      if (const GuardBinding *b = state.binding(wait->guard); b && !b->locks.empty())
+        released = state.find(b->locks.front().key, false);
+      if (const GuardBinding *b = state.binding(wait->guard); b && !b->locks.empty()) ev.waitReleases = b->locks.front().key;
+    } else if (!wait->locks.empty()) {
+      ev.waitReleases = wait->locks.front().key;
+      released = state.find(ev.waitReleases, false);
+    }
+    ev.waitsOnAdopted = released && released->adopted;
+  }
+  out_.calls.push_back(std::move(ev));
+}
+
+void FunctionWalk::onDtor(LockSet &state, const VarDecl *var, const CFGAutomaticObjDtor &dtor) {
+  if (rec_.isGuardType(var->getType())) {
+    state.dropOwnedBy(var);
+    state.unbind(var);
+    return;
+  }
+  const CXXDestructorDecl *d = dtor.getDestructorDecl(ctx_);
+  if (!d || d->isTrivial()) return;
+  bool user = !sm_.isInSystemHeader(d->getLocation());
+  if (!user && !packs_.blocking(normalizedName(d))) return;
+  if (!emit_) return;
+  noteDecl_(d);
+  CallEvent ev;
+  ev.callee = functionKey(d, sm_);
+  ev.calleeName = displayName(d, sm_);
+  ev.where = at(dtor.getTriggerStmt() ? dtor.getTriggerStmt()->getEndLoc() : var->getLocation());
+  ev.held = state.definite();
+  ev.receiverType = normalizedTypeName(var->getType());
+  out_.calls.push_back(std::move(ev));
+}
+
+} // namespace lockcheck

@@ -1,0 +1,89 @@
+// The flow engine's walk over one function, shared by its three parts (internal to extract/):
+//   lock_dataflow.cpp  the lock-set dataflow over the CFG (worklist, joins, branch refinement
+//                      for try-locks, exits), calling the FlowHandler for what it finds;
+//   guard_model.cpp    what acquisitions, releases and guards (RAII, unique_lock ownership,
+//                      moves, guards returned by helpers) do to the lock set;
+//   call_recorder.cpp  the facts the link phase needs: calls, callables, waits, destructors.
+#pragma once
+
+#include "extract/decl_names.h"
+#include "extract/flow_handler.h"
+#include "extract/function_analyzer.h"
+#include "extract/lockset.h"
+
+#include <clang/Analysis/CFG.h>
+#include <clang/Basic/SourceManager.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lockcheck {
+
+// How a lock is taken, for FunctionWalk::acquire.
+struct AcquireKind {
+  const clang::VarDecl *guard = nullptr; // the owning guard; null for a manual acquisition
+  bool manualMember = false; // `m.lock()` on a pack lock type (manual-lock)
+  bool bounded = false;      // try_lock, timed, try_to_lock: never a double lock, never an unbounded wait
+  bool group = false;        // one of several taken at once (std::lock, scoped_lock)
+  bool pending = false;      // held only after a successful check (optional guard, try constructor)
+};
+
+// One function's walk: see the three files above. Reports through the FlowHandler only.
+class FunctionWalk {
+public:
+  FunctionWalk(const RulePacks &packs, clang::ASTContext &ctx, const LockRecognizer &rec,
+               const FunctionAnalyzer::DeclSink &sink, FlowHandler &handler, const clang::FunctionDecl *fn,
+               FunctionFacts &out)
+      : packs_(packs), ctx_(ctx), sm_(ctx.getSourceManager()), rec_(rec), noteDecl_(sink), handler_(handler), fn_(fn),
+        out_(out) {}
+
+  bool run();
+
+private:
+  SourcePoint at(clang::SourceLocation loc) const { return sourcePoint(sm_, loc); }
+  FlowSite site(clang::SourceLocation loc) const { return FlowSite{out_.name, at(loc)}; }
+  // Lock pairing events (double lock, unlock not held, manual lock) are not reported from
+  // the body of a lock primitive itself, nor while the dataflow is still converging.
+  bool reportsPairing() const { return emit_ && !lockImplementation_; }
+
+  void transfer(LockSet &state, const clang::CFGElement &element);
+  void onStmt(LockSet &state, const clang::Stmt *stmt);
+  void onDeclStmt(LockSet &state, const clang::DeclStmt *decl);
+  void onGuardDecl(LockSet &state, const clang::VarDecl *var, const clang::Expr *init);
+  void onCall(LockSet &state, const CallSite &call);
+  void onLockOperation(LockSet &state, const CallSite &call, const LockOperation &op);
+  void onGuardAssign(LockSet &state, const CallSite &call);
+  void recordCall(LockSet &state, const CallSite &call, const LockOperation *wait);
+  void onDtor(LockSet &state, const clang::VarDecl *var, const clang::CFGAutomaticObjDtor &dtor);
+
+  void acquire(LockSet &state, const LockRef &lock, clang::SourceLocation loc, const AcquireKind &kind);
+  void release(LockSet &state, const LockRef &lock, clang::SourceLocation loc);
+  bool returnedGuard(const CallSite &call, std::vector<LockRef> &locks, bool &pending);
+
+  LockSet edgeState(const clang::CFGBlock &from, unsigned succIndex, const LockSet &exit);
+  void refine(LockSet &state, const clang::Expr *cond, bool branchTrue, int depth);
+  void applyTry(LockSet &state, const CallSite &call, const LockOperation &op, bool acquired);
+
+  void checkExits();
+  void collectManualUnlocks();
+
+  const RulePacks &packs_;
+  clang::ASTContext &ctx_;
+  const clang::SourceManager &sm_;
+  const LockRecognizer &rec_;
+  const FunctionAnalyzer::DeclSink &noteDecl_;
+  FlowHandler &handler_;
+  const clang::FunctionDecl *fn_;
+  FunctionFacts &out_;
+
+  std::unique_ptr<clang::CFG> cfg_;
+  std::vector<LockSet> entry_;
+  bool emit_ = false;
+  bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
+  std::set<std::string> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
+  std::set<std::string> entryKeys_;      // locks held on entry (requires_capability)
+};
+
+} // namespace lockcheck

@@ -1,0 +1,95 @@
+#include "rules/blocking_under_lock.h"
+
+#include "link/program_linker.h"
+
+#include <algorithm>
+
+namespace lockcheck {
+namespace {
+
+std::string heldText(const std::vector<HeldLock> &held) {
+  std::string out;
+  for (size_t i = 0; i < held.size(); ++i) out += (i ? ", " : "") + quoted(held[i].lock.display);
+  return out + (held.size() > 1 ? " are held" : " is held");
+}
+
+void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> &trace) {
+  for (const auto &h : held) trace.push_back({h.acquired, quoted(h.lock.display) + " acquired here"});
+}
+
+// "io", or "io: write" when the blocking function is further down the chain than the call.
+std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
+  return b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
+}
+
+} // namespace
+
+void BlockingUnderLockRule::link(ProgramLinker &program) {
+  callsUnderLock(program);
+  callablesUnderLock(program);
+}
+
+void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
+  for (const auto &[key, fn] : program.functions()) {
+    for (const auto &call : fn.calls) {
+      std::vector<HeldLock> held;
+      for (const auto &h : call.held)
+        if (!call.isWait || h.lock.key != call.waitReleases) held.push_back(h);
+      // A CondVar::Wait()-style wrapper releases the caller's lock it adopted — taken to
+      // be the innermost one held — and waits while the others stay held.
+      bool wrapperWait = !call.isWait && !held.empty() && program.waitsOnCallersLock(call.callee);
+      if (wrapperWait) held.pop_back();
+      if (held.empty()) continue;
+      ProgramLinker::Blocking b = program.callBlocks(call);
+      // The callee lets go of these (its required locks) before it blocks.
+      std::erase_if(held, [&](const HeldLock &h) { return b.released.count(h.lock.key) > 0; });
+      if (held.empty()) continue;
+      if (wrapperWait && !b.blocks) {
+        b.blocks = true;
+        b.category = "sync";
+        b.leaf = call.calleeName;
+      }
+      if (!b.blocks) continue;
+      std::vector<TraceStep> trace;
+      addAcquiredNotes(held, trace);
+      program.appendChain(b.chain, trace);
+      report(call.where, call.calleeName + "() blocks (" + blockingWhat(b, call) + ") while " + heldText(held),
+             held.back().lock.display, fn.name, std::move(trace));
+    }
+  }
+}
+
+// Anchored inside the callable's body, at the call that blocks (docs/spec.md §2).
+void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
+  for (const auto &[key, fn] : program.functions()) {
+    for (const auto &call : fn.calls) {
+      for (const auto &ca : call.callables) {
+        const auto &invs = program.invocations(call.callee);
+        auto it = invs.find(ca.index);
+        if (it == invs.end()) continue;
+        for (const auto &inv : it->second) {
+          if (inv.held.empty()) continue;
+          for (const auto &target : ca.targets) {
+            auto body = program.functions().find(target);
+            if (body == program.functions().end()) continue;
+            for (const auto &inner : body->second.calls) {
+              ProgramLinker::Blocking b = program.callBlocks(inner);
+              if (!b.blocks) continue;
+              std::vector<TraceStep> trace;
+              trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
+              addAcquiredNotes(inv.held, trace);
+              program.appendChain(inv.path, trace);
+              program.appendChain(b.chain, trace);
+              report(inner.where,
+                     inner.calleeName + "() blocks (" + blockingWhat(b, inner) + ") while " + heldText(inv.held) +
+                         " by " + call.calleeName + ", which runs this callable under it",
+                     inv.held.back().lock.display, body->second.name, std::move(trace));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+} // namespace lockcheck

@@ -1,0 +1,137 @@
+// The link phase on hand-built facts (no AST, no parsing): the blocking solver over a call
+// graph, entry locks released before blocking, recursion, and lock-order cycles.
+#include "config/rule_pack.h"
+#include "link/program_linker.h"
+#include "link/strong_components.h"
+
+#include <gtest/gtest.h>
+
+namespace lockcheck {
+namespace {
+
+SourcePoint at(unsigned line, unsigned column = 3) { return {"prog.cpp", line, column}; }
+
+LockRef lock(const std::string &key, const std::string &order, const std::string &display) {
+  return LockRef{key, order, display, false, false};
+}
+
+HeldLock held(const LockRef &l, unsigned line) { return HeldLock{l, at(line)}; }
+
+CallEvent call(const std::string &callee, unsigned line, std::vector<HeldLock> locks = {}) {
+  CallEvent c;
+  c.callee = callee;
+  c.calleeName = callee;
+  c.where = at(line);
+  c.held = std::move(locks);
+  c.thisArg = "t:";
+  return c;
+}
+
+FunctionFacts function(const std::string &name, std::vector<CallEvent> calls) {
+  FunctionFacts f;
+  f.key = f.name = f.qualified = name;
+  f.where = at(1, 6);
+  f.calls = std::move(calls);
+  return f;
+}
+
+class LinkTest : public ::testing::Test {
+protected:
+  void add(FunctionFacts f) { tu_.functions.emplace(f.key, std::move(f)); }
+  void blockingLeaf(const std::string &name) {
+    DeclFacts d;
+    d.key = d.name = d.qualified = name;
+    d.annotatedBlocking = true;
+    tu_.decls.emplace(name, d);
+  }
+  std::vector<Finding> link() {
+    ProgramLinker linker(packs_);
+    linker.add(tu_);
+    return linker.link();
+  }
+  RulePacks packs_;
+  TUFacts tu_;
+};
+
+TEST_F(LinkTest, BlockingThroughAChainIsReportedAtTheCallUnderTheLock) {
+  LockRef mu = lock("g:mu", "g:mu", "mu");
+  blockingLeaf("sleepy");
+  add(function("outer", {call("middle", 10, {held(mu, 9)})}));
+  add(function("middle", {call("inner", 20)}));
+  add(function("inner", {call("sleepy", 30)}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  const Finding &f = findings[0];
+  EXPECT_EQ(f.rule, "blocking-under-lock");
+  EXPECT_EQ(f.anchor, at(10));
+  EXPECT_EQ(f.message, "middle() blocks (annotated: sleepy) while 'mu' is held");
+  EXPECT_EQ(f.function, "outer");
+  ASSERT_EQ(f.trace.size(), 3u);
+  EXPECT_EQ(f.trace[0].note, "'mu' acquired here");
+  EXPECT_EQ(f.trace[1].where, at(20));
+  EXPECT_EQ(f.trace[1].note, "calls inner");
+  EXPECT_EQ(f.trace[2].note, "calls sleepy (annotated)");
+}
+
+TEST_F(LinkTest, RecursionEndsAndStillBlocks) {
+  LockRef mu = lock("g:mu", "g:mu", "mu");
+  blockingLeaf("sleepy");
+  add(function("caller", {call("a", 5, {held(mu, 4)})}));
+  add(function("a", {call("b", 10)}));
+  add(function("b", {call("a", 20), call("sleepy", 21)}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(5));
+}
+
+// docs/design.md "Summaries": a callee that lets go of its required lock before blocking.
+TEST_F(LinkTest, EntryLockReleasedBeforeBlockingIsNotHeldByTheCaller) {
+  LockRef mu = lock("t:mu_", "f:DB::mu_", "mu_"), stats = lock("t:stats_", "f:DB::stats_", "stats_");
+  blockingLeaf("unlink");
+  FunctionFacts remove = function("RemoveObsoleteFiles", {call("unlink", 10)});
+  remove.entryLocks = {"t:mu_"};
+  add(remove);
+  add(function("Write", {call("RemoveObsoleteFiles", 20, {held(mu, 19)})}));
+  add(function("Both", {call("RemoveObsoleteFiles", 30, {held(stats, 28), held(mu, 29)})}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(30));
+  EXPECT_EQ(findings[0].message, "RemoveObsoleteFiles() blocks (annotated: unlink) while 'stats_' is held");
+}
+
+TEST_F(LinkTest, OppositeOrdersInTwoFunctionsAreBothReported) {
+  LockRef a = lock("g:a", "g:a", "a"), b = lock("g:b", "g:b", "b");
+  FunctionFacts first = function("first", {}), second = function("second", {});
+  first.acquires.push_back(AcquireEvent{b, at(11), false, false, {held(a, 10)}});
+  second.acquires.push_back(AcquireEvent{a, at(21), false, false, {held(b, 20)}});
+  add(first);
+  add(second);
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].rule, "lock-order-inversion");
+  EXPECT_EQ(findings[0].anchor, at(11));
+  EXPECT_EQ(findings[0].message,
+            "'b' is acquired while 'a' is held, but elsewhere they are taken in the opposite order (possible deadlock)");
+  EXPECT_EQ(findings[1].anchor, at(21));
+}
+
+TEST_F(LinkTest, OneOrderOnlyIsNoInversion) {
+  LockRef a = lock("g:a", "g:a", "a"), b = lock("g:b", "g:b", "b");
+  FunctionFacts first = function("first", {}), second = function("second", {});
+  first.acquires.push_back(AcquireEvent{b, at(11), false, false, {held(a, 10)}});
+  second.acquires.push_back(AcquireEvent{b, at(21), false, false, {held(a, 20)}});
+  add(first);
+  add(second);
+  EXPECT_TRUE(link().empty());
+}
+
+TEST(StrongComponents, CyclesShareAComponentChainsDoNot) {
+  auto c = strongComponents({{"a", {"b"}}, {"b", {"c"}}, {"c", {"a", "d"}}, {"e", {"a"}}});
+  EXPECT_EQ(c.at("a"), c.at("b"));
+  EXPECT_EQ(c.at("b"), c.at("c"));
+  EXPECT_NE(c.at("c"), c.at("d")); // a successor that is no key gets its own component
+  EXPECT_NE(c.at("e"), c.at("a"));
+}
+
+} // namespace
+} // namespace lockcheck
