@@ -242,7 +242,9 @@ int extract(Session &s) {
   if (!writeOutput(s.options, factsToJson(results.front().facts))) return 2;
   if (s.options.depfile.empty()) return 0;
   std::ofstream dep(s.options.depfile, std::ios::binary);
-  dep << depfileText(s.options.output, results.front().facts.inputs);
+  std::vector<std::string> read;
+  for (const InputFile &in : results.front().facts.inputs) read.push_back(in.path);
+  dep << depfileText(s.options.output, std::move(read));
   if (!dep) {
     std::cerr << "lockcheck: error: cannot write '" << s.options.depfile << "'\n";
     return 2;

@@ -65,7 +65,6 @@ public:
     args.push_back(file.str());
     // Relative paths in the extra flags (`-- -Iinclude`, Bazel's execroot-relative
     // include paths) mean the invoking directory, as they would to a compiler.
-    std::error_code ec;
     return {CompileCommand(fs::current_path(ec).string(), file.str(), args, "")};
   }
   std::vector<std::string> getAllFiles() const override { return inner_ ? inner_->getAllFiles() : std::vector<std::string>{}; }
