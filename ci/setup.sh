@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libpqxx-dev postgresql libcrypt-dev libssl-dev
   python3-jsonschema pre-commit
   prometheus systemd  # promtool, systemd-analyze: the deployment test (docs/deployment.md)
+  bazel-bootstrap ninja-build
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -114,5 +114,28 @@ sed -i 's/usleep(1);/int x = 1; (void)x;/' "$bad"
 run "$lockcheck" --quiet --cache-dir "$cache" "$bad"
 check "edited file re-analysed" test "$rc" -eq 0
 
+# 7b. Build-system support: extract --depfile, relative -I after --, link DIR and @LIST.
+proj=$tmp/relproj
+mkdir -p "$proj/inc" "$proj/src" "$tmp/factsdir/sub" "$tmp/emptydir"
+printf '#pragma once\n#include <unistd.h>\ninline void nap() { usleep(1); }\n' > "$proj/inc/nap.h"
+printf '#include <mutex>\n#include "nap.h"\nstd::mutex m;\nvoid g() {\n  std::lock_guard<std::mutex> l(m);\n  nap();\n}\n' > "$proj/src/g.cpp"
+out=$(cd "$proj" && "$lockcheck" extract src/g.cpp -o "$tmp/g.lcfacts" --depfile "$tmp/g.d" -- -Iinc 2>&1); rc=$?
+check "extract resolves a relative -I against the working directory" test "$rc" -eq 0
+check "depfile rule names the facts file" grep -q "^$tmp/g.lcfacts:" "$tmp/g.d"
+check "depfile lists the header the TU read" grep -q "$proj/inc/nap.h" "$tmp/g.d"
+check "depfile lists the source" grep -q "$proj/src/g.cpp" "$tmp/g.d"
+run "$lockcheck" link --depfile "$tmp/x.d" "$tmp/g.lcfacts"
+check "--depfile outside extract is a usage error" test "$rc" -eq 2
+cp "$tmp/auth.lcfacts" "$tmp/crypto.lcfacts" "$tmp/factsdir/" && cp "$tmp/verify.lcfacts" "$tmp/factsdir/sub/"
+run "$lockcheck" link "$tmp/factsdir"
+check "link of a directory reads every .lcfacts below it" test "$out" = "$linked"
+printf '%s\n' "$tmp/auth.lcfacts" "$tmp/crypto.lcfacts" "$tmp/verify.lcfacts" > "$tmp/facts.list"
+run "$lockcheck" link "@$tmp/facts.list"
+check "link @LIST reads the listed files" test "$out" = "$linked"
+run "$lockcheck" link "@$tmp/no-such.list"
+check "link @missing list exits 2 naming it" test "$rc" -eq 2 -a -n "$(grep 'no-such.list.*cannot read the list' <<<"$out")"
+run "$lockcheck" link "$tmp/emptydir"
+check "link of a directory without facts exits 2" test "$rc" -eq 2 -a -n "$(grep 'no .lcfacts files' <<<"$out")"
+
 echo "$failures failed"
 test "$failures" -eq 0

@@ -13,8 +13,8 @@ const char *usageText() {
   return "usage: lockcheck [PATH...] [-p BUILD_DIR] [--format text|json|sarif] [-o FILE]\n"
          "                 [-j N] [--rules DIR_OR_FILE]... [--config FILE] [--baseline FILE [--write-baseline]]\n"
          "                 [--changed-since REV] [--cache-dir DIR] [--quiet] [-- EXTRA_COMPILER_FLAGS]\n"
-         "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [-- FLAGS]\n"
-         "       lockcheck link FACTS... [--format ...] [-o FILE]\n"
+         "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [--depfile FILE.d] [-- FLAGS]\n"
+         "       lockcheck link FACTS... [--format ...] [-o FILE]   (FACTS: files, directories, @LIST)\n"
          "       lockcheck compare STATIC.json RUNTIME.json   (docs/runtime.md)\n"
          "       lockcheck --list-rules | --explain RULE | --version | --help\n"
          "\n"
@@ -34,7 +34,9 @@ const char *usageText() {
          "  --cache-dir DIR   where per-file facts are cached (default: next to\n"
          "                    compile_commands.json, else ~/.cache/lockcheck)\n"
          "  --no-cache        analyse every file again\n"
-         "  --quiet           no progress, no notices\n";
+         "  --quiet           no progress, no notices\n"
+         "  --depfile FILE    (extract) also write a Makefile rule listing every file the\n"
+         "                    translation unit read, for build systems' header tracking\n";
 }
 
 unsigned availableProcessors() {
@@ -81,6 +83,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
     else if (arg == "--format") { if (!value(arg, out.format)) return false; }
     else if (arg.rfind("--format=", 0) == 0) out.format = arg.substr(9);
     else if (arg == "-o" || arg == "--output") { if (!value(arg, out.output)) return false; }
+    else if (arg == "--depfile" || arg == "-MF") { if (!value(arg, out.depfile)) return false; }
     else if (arg == "-j" || arg.rfind("-j", 0) == 0) {
       if (arg == "-j") { if (!value(arg, v)) return false; }
       else v = arg.substr(2);
@@ -121,6 +124,10 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
   }
   if (out.mode == CliOptions::Mode::Extract && (out.paths.size() != 1 || out.output.empty())) {
     error = "extract takes one source file and -o FILE.lcfacts";
+    return false;
+  }
+  if (!out.depfile.empty() && out.mode != CliOptions::Mode::Extract) {
+    error = "--depfile is only for extract";
     return false;
   }
   if (out.mode == CliOptions::Mode::Link && out.paths.empty()) {

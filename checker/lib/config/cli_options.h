@@ -14,6 +14,7 @@ struct CliOptions {
   std::string buildDir;                // -p
   std::string format = "text";
   std::string output;                  // -o
+  std::string depfile;                 // extract --depfile: Makefile rule "OUTPUT: inputs"
   unsigned jobs = 0;                   // -j; 0 until parsed: then availableProcessors()
   std::vector<std::string> rulePaths;  // --rules
   std::string configPath;              // --config

@@ -6,6 +6,8 @@
 #include "config/changed_lines.h"
 #include "config/cli_options.h"
 #include "config/config.h"
+#include "driver/depfile.h"
+#include "driver/facts_inputs.h"
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
 #include "report/report.h"
@@ -237,13 +239,28 @@ int extract(Session &s) {
               << (results.empty() ? "nothing to extract" : results.front().error) << "\n";
     return 2;
   }
-  return writeOutput(s.options, factsToJson(results.front().facts)) ? 0 : 2;
+  if (!writeOutput(s.options, factsToJson(results.front().facts))) return 2;
+  if (s.options.depfile.empty()) return 0;
+  std::ofstream dep(s.options.depfile, std::ios::binary);
+  std::vector<std::string> read;
+  for (const InputFile &in : results.front().facts.inputs) read.push_back(in.path);
+  dep << depfileText(s.options.output, std::move(read));
+  if (!dep) {
+    std::cerr << "lockcheck: error: cannot write '" << s.options.depfile << "'\n";
+    return 2;
+  }
+  return 0;
 }
 
 int link(Session &s) {
   auto start = std::chrono::steady_clock::now();
   ProgramLinker linker(s.packs);
-  for (const auto &path : s.options.paths) {
+  std::vector<std::string> paths;
+  for (const auto &arg : s.options.paths) {
+    std::string error;
+    if (!expandFactsArgument(arg, paths, error)) s.summary.errors.push_back(InputError{arg, error});
+  }
+  for (const auto &path : paths) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();

@@ -63,7 +63,9 @@ public:
     }
     args.insert(args.end(), extra_.begin(), extra_.end());
     args.push_back(file.str());
-    return {CompileCommand(path.parent_path().string(), file.str(), args, "")};
+    // Relative paths in the extra flags (`-- -Iinclude`, Bazel's execroot-relative
+    // include paths) mean the invoking directory, as they would to a compiler.
+    return {CompileCommand(fs::current_path(ec).string(), file.str(), args, "")};
   }
   std::vector<std::string> getAllFiles() const override { return inner_ ? inner_->getAllFiles() : std::vector<std::string>{}; }
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Writes synthetic `.lcfacts` (docs/facts-format.md) for N translation units, shaped like a
+real C++ monorepo's: each TU defines its own functions (a call chain, some under a lock),
+repeats the inline functions of the project headers it includes (a hot set almost every
+TU includes, plus a module-local set), declares the system functions it calls, and calls
+into other TUs. A few TUs have a blocking leaf (usleep) that a locked caller in another TU
+reaches, so link has real cross-TU findings to report.
+
+usage: gen_facts.py N OUTDIR [--own 25] [--hot 60] [--module 30] [--seed 1]
+Prints the number of files and bytes written. Deterministic for the same arguments.
+"""
+import argparse
+import json
+import os
+import random
+
+TUS_PER_MODULE = 100
+SYSTEM_CALLS = ["std::vector::push_back", "std::basic_string::append", "std::map::find",
+                "std::mutex::lock", "std::mutex::unlock", "memcpy", "strlen", "std::operator==",
+                "std::unique_ptr::get", "std::shared_ptr::reset", "snprintf", "std::sort"]
+
+
+def where(path, line):
+    return [path, line, 5]
+
+
+def lock(key, order, display):
+    return {"key": key, "order": order, "display": display}
+
+
+def call(callee, name, path, line, held=None):
+    c = {"callee": callee, "callee_name": name, "where": where(path, line)}
+    if held:
+        c["held"] = [{"lock": held, "acquired": where(path, line - 1)}]
+    return c
+
+
+def system_key(name):
+    return "c:@N@sys@F@" + name.replace("::", "@") + "#"
+
+
+def header_function(group, index, pool):
+    """An inline function of include/<group>.h: calls two others of its header, every
+    eighth one takes the header's registry lock around them."""
+    path = "include/%s.h" % group
+    key = "c:@N@%s@F@h%d#" % (group, index)
+    held = lock("g:%s::registry_mu" % group, "g:%s::registry_mu" % group, "registry_mu") if index % 8 == 0 else None
+    calls = [call(system_key(SYSTEM_CALLS[index % len(SYSTEM_CALLS)]), SYSTEM_CALLS[index % len(SYSTEM_CALLS)],
+                  path, 10 * index + 2, held)]
+    for other in (index + 1, index + 7):
+        if other < pool:
+            calls.append(call("c:@N@%s@F@h%d#" % (group, other), "%s::h%d" % (group, other), path,
+                              10 * index + 3, held))
+    fn = {"name": "h%d" % index, "qualified": "%s::h%d" % (group, index),
+          "where": where(path, 10 * index), "calls": calls}
+    if held:
+        fn["acquires"] = [{"lock": held, "where": where(path, 10 * index + 1)}]
+    return key, fn
+
+
+def tu_functions(tu, n, own):
+    """The TU's own functions: fn0 -> fn1 -> ... a chain; every fifth takes the class's
+    mutex; fn0 calls fn1 of another TU (declared, defined there); blocking TUs' last
+    function sleeps."""
+    module = tu // TUS_PER_MODULE
+    path = "src/m%d/tu%d.cpp" % (module, tu)
+    qual = "m%d::Tu%d" % (module, tu)
+    functions, decls = {}, {}
+    blocking = tu % 50 == 7
+    for j in range(own):
+        key = "c:@N@m%d@S@Tu%d@F@fn%d#" % (module, tu, j)
+        held = lock("t:mu_", "f:%s::mu_" % qual, "mu_") if j % 5 == 0 else None
+        line = 20 * j + 10
+        calls = []
+        if j + 1 < own:
+            calls.append(call("c:@N@m%d@S@Tu%d@F@fn%d#" % (module, tu, j + 1), "%s::fn%d" % (qual, j + 1),
+                              path, line + 2, held))
+        if j == 0:
+            other = (tu * 7 + 1) % n
+            okey = "c:@N@m%d@S@Tu%d@F@fn1#" % (other // TUS_PER_MODULE, other)
+            oname = "m%d::Tu%d::fn1" % (other // TUS_PER_MODULE, other)
+            calls.append(call(okey, oname, path, line + 3, held))
+            decls[okey] = {"name": oname, "qualified": oname}
+        name = SYSTEM_CALLS[(tu + j) % len(SYSTEM_CALLS)]
+        calls.append(call(system_key(name), name, path, line + 4))
+        if blocking and j == own - 1:
+            calls.append(call(system_key("usleep"), "usleep", path, line + 5))
+        fn = {"name": "Tu%d::fn%d" % (tu, j), "qualified": "%s::fn%d" % (qual, j),
+              "where": where(path, line), "calls": calls}
+        if held:
+            fn["acquires"] = [{"lock": held, "where": where(path, line + 1)}]
+        functions[key] = fn
+    for name in SYSTEM_CALLS + ["usleep"]:
+        decls[system_key(name)] = {"name": name, "qualified": name, "system": True}
+    return path, functions, decls
+
+
+def members(functions):
+    """The "key": value lines of a "functions" object, without the braces."""
+    return json.dumps(functions, indent=1, sort_keys=True)[2:-2]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int)
+    ap.add_argument("outdir")
+    ap.add_argument("--own", type=int, default=25, help="functions defined by each TU")
+    ap.add_argument("--hot", type=int, default=60, help="inline functions of the headers every TU includes")
+    ap.add_argument("--module", type=int, default=30, help="inline functions of the module's own header")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    if args.n < 1:
+        ap.error("N must be at least 1")
+    rng = random.Random(args.seed)
+    os.makedirs(args.outdir, exist_ok=True)
+    # Header functions are the same bytes in every TU that includes them (as in real facts):
+    # serialise them once and splice them in. Keys inside "functions" are then grouped
+    # (own, hot header, module header) rather than sorted; readers do not care.
+    hot = dict(header_function("common", i, args.hot) for i in range(args.hot))
+    hot_text = members(hot)
+    module, module_text = None, ""
+    total = 0
+    for tu in range(args.n):
+        if tu // TUS_PER_MODULE != module:
+            module = tu // TUS_PER_MODULE
+            module_fns = dict(header_function("mod%d" % module, i, args.module) for i in range(args.module))
+            module_text = members(module_fns)
+        path, functions, decls = tu_functions(tu, args.n, args.own)
+        parts = [members(functions), module_text]
+        included = dict(module_fns)
+        if rng.random() < 0.95:  # most TUs include the hot header
+            parts.append(hot_text)
+            included.update(hot)
+        for fn in included.values():
+            for c in fn["calls"]:
+                if c["callee"] not in included and c["callee"] not in decls:
+                    decls[c["callee"]] = {"name": c["callee_name"], "qualified": c["callee_name"]}
+        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 2\n}'
+                % (json.dumps(decls, indent=1, sort_keys=True), json.dumps(path), ",\n".join(parts)))
+        with open(os.path.join(args.outdir, "tu%06d.lcfacts" % tu), "w") as out:
+            out.write(text)
+        total += len(text)
+    print("%d files, %d bytes" % (args.n, total))
+
+
+if __name__ == "__main__":
+    main()

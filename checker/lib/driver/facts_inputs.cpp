@@ -1,0 +1,42 @@
+#include "driver/facts_inputs.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace lockcheck {
+namespace fs = std::filesystem;
+
+bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::string &error) {
+  if (argument.size() > 1 && argument[0] == '@') {
+    std::ifstream list(argument.substr(1));
+    if (!list) {
+      error = "cannot read the list of facts files";
+      return false;
+    }
+    for (std::string line; std::getline(list, line);)
+      if (!line.empty()) out.push_back(line);
+    return true;
+  }
+  std::error_code ec;
+  if (!fs::is_directory(argument, ec)) {
+    out.push_back(argument); // a missing file is reported when it is read
+    return true;
+  }
+  std::vector<std::string> found;
+  for (fs::recursive_directory_iterator it(argument, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".lcfacts" && it->is_regular_file(ec)) found.push_back(it->path().string());
+  if (ec) {
+    error = "cannot list directory: " + ec.message();
+    return false;
+  }
+  std::sort(found.begin(), found.end());
+  if (found.empty()) {
+    error = "no .lcfacts files in this directory";
+    return false;
+  }
+  out.insert(out.end(), found.begin(), found.end());
+  return true;
+}
+
+} // namespace lockcheck

@@ -1,0 +1,15 @@
+// The FACTS... arguments of `lockcheck link`: files, directories (every *.lcfacts below,
+// sorted) and @LIST files (one path a line), so that 10^5 facts files do not have to fit
+// on one command line (ARG_MAX; Bazel and CMake pass a list file).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lockcheck {
+
+// Appends the facts files `argument` names to `out`; false with `error` if it names nothing
+// readable (a missing path, an unreadable list).
+bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::string &error);
+
+} // namespace lockcheck
