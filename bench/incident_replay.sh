@@ -48,7 +48,8 @@ cleanup() {
 trap cleanup EXIT
 
 db_url=$(python3 "$repo/tests/server/pgcluster.py" start "$tmp/pg")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+port=$(free_port)
 
 bench_json=$("$server" --bcrypt-bench)
 hash_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["hash_ms"])' "$bench_json")
@@ -59,10 +60,7 @@ LOCKCHECK_SERVER_PORT=$port DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456
   LOCKCHECK_RUNTIME_OUTPUT=$out/runtime.json SHUTDOWN_TIMEOUT_S=5 \
   "$server" >"$out/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_http "http://127.0.0.1:$port/health" || true  # a server that never answers shows in the load generator's errors
 
 echo "== replay: 10 concurrent logins, ${duration} s, BCRYPT_COST=$BCRYPT_COST, $cores cores =="
 "$loadgen" --port "$port" -c 10 -d "$duration" --mix login=1 --csv "$out/replay.csv" | tee "$out/replay.txt"

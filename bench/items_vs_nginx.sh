@@ -54,8 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 
 db_url=$(python3 "$repo/tests/server/pgcluster.py" start "$tmp/pg")
 port=$(free_port)

@@ -9,6 +9,7 @@
 # whatever else the machine runs) it reports the server's CPU time per request (utime+stime
 # from /proc), which other load disturbs much less.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$repo/build}
 [[ ${1:-} == --build-dir ]] && build_dir=$2
@@ -40,16 +41,13 @@ db_url=$(python3 "$repo/tests/server/pgcluster.py" start "$tmp/pg")
 # One run: prints "requests-per-second cpu-ms-per-request". $1: "runtime" or "plain".
 run_once() {
   local port preload=
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(free_port)
   [[ $1 == runtime ]] && preload=$runtime
   LD_PRELOAD=$preload LOCKCHECK_RUNTIME_OUTPUT=$tmp/runtime.json SHUTDOWN_TIMEOUT_S=2 \
     LOCKCHECK_SERVER_PORT=$port DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789 WORKERS=$(nproc) \
     "$server" >"$tmp/server-$1.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  wait_http "http://127.0.0.1:$port/health" || true
   local summary ticks
   summary=$("$loadgen" --port "$port" -c 10 -d "$duration" --mix login=1 | sed -n 's/^SUMMARY //p')
   ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
