@@ -271,6 +271,22 @@ TEST(RulePacksErrors, InvalidJsonHasLineAndColumn) {
   EXPECT_EQ(loadError("").rfind("rules/t.json:1:1: invalid JSON: ", 0), 0u) << loadError("");
 }
 
+// The standard parser keeps the last of two keys; a pack entry that says two categories
+// (or a name cut short by a NUL) must be an error, as it is for .lockcheck.json.
+TEST(RulePacksErrors, DuplicateKeysAndNulAreRejected) {
+  EXPECT_EQ(loadError(pack(R"("blocking": [{"name": "a", "category": "io"},
+                                          {"name": "b", "category": "io", "category": "sleep"}])")),
+            "rules/t.json: /blocking/1/category: duplicate key (each key may appear once in an object)");
+  EXPECT_EQ(loadError(R"({"lockcheck_pack": 1, "name": "t", "name": "u"})"),
+            "rules/t.json: /name: duplicate key (each key may appear once in an object)");
+  EXPECT_EQ(loadError(pack(R"("nonblocking": ["a", "b\u0000c"])")),
+            "rules/t.json: /nonblocking/1: NUL character (\\u0000) in a string");
+  std::string withNul = "{\"lockcheck_pack\": 1,\n\"name\": \"t";
+  withNul += '\0';
+  withNul += "\"}";
+  EXPECT_EQ(loadError(withNul), "rules/t.json:2: NUL byte in the file (a rule pack is UTF-8 text)");
+}
+
 TEST(RulePacksErrors, FilesAndDuplicatePacks) {
   RulePacks packs;
   std::string error;

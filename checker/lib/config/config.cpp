@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/strict_json.h"
 #include "rules/catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -6,8 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -197,55 +196,18 @@ std::string patternSubject(const Config &config, const std::string &path) {
   return rel.generic_string();
 }
 
-// The standard JSON parser keeps the last of duplicate keys; a configuration that says two
-// things must not silently mean the second. Records the first duplicate as "a.b.key".
-json::parser_callback_t rejectDuplicateKeys(std::string &duplicate) {
-  struct Level {
-    std::set<std::string> keys;
-    std::string key; // the key whose value is being parsed at this level
-  };
-  auto levels = std::make_shared<std::vector<Level>>();
-  return [levels, &duplicate](int, json::parse_event_t event, json &parsed) {
-    switch (event) {
-    case json::parse_event_t::object_start: levels->push_back({}); break;
-    case json::parse_event_t::array_start: levels->push_back({{}, "[]"}); break;
-    case json::parse_event_t::object_end:
-    case json::parse_event_t::array_end: levels->pop_back(); break;
-    case json::parse_event_t::key: {
-      Level &top = levels->back();
-      top.key = parsed.get<std::string>();
-      if (!top.keys.insert(top.key).second && duplicate.empty()) {
-        for (const auto &l : *levels)
-          if (l.key != "[]") duplicate += (duplicate.empty() ? "" : ".") + l.key;
-      }
-      break;
-    }
-    case json::parse_event_t::value: break;
-    }
-    return true;
-  };
-}
-
-// "\u0000" decodes to a NUL that C strings downstream (paths, compiler flags) would cut at.
-bool hasNulString(const json &value, const std::string &key, std::string &where) {
-  auto named = [&](const std::string &k) { return k.empty() ? std::string("(top level)") : k; };
-  if (value.is_string() && value.get_ref<const std::string &>().find('\0') != std::string::npos) {
-    where = named(key);
-    return true;
+// Config errors name keys as "rules.double-lock.severity", as the key table in the docs does.
+std::string describe(const std::string &file, const strict_json::Error &e) {
+  std::string where = e.path.empty() ? std::string("(top level)") : strict_json::dotted(e.path);
+  switch (e.kind) {
+  case strict_json::Error::NulByte:
+    return file + ": line " + std::to_string(e.line) + ": NUL byte in the file (a configuration is UTF-8 text)";
+  case strict_json::Error::Syntax:
+    return strict_json::position(file, e) + ": invalid JSON: " + e.what;
+  case strict_json::Error::DuplicateKey: return file + ": " + where + ": duplicate key (each key may appear once in an object)";
+  case strict_json::Error::NulString: return file + ": " + where + (e.inKey ? " (a key)" : "") + ": NUL character (\\u0000) in a string";
   }
-  if (value.is_object())
-    for (const auto &[name, item] : value.items()) {
-      std::string itemKey = key.empty() ? name : key + "." + name;
-      if (name.find('\0') != std::string::npos) {
-        where = named(key) + " (a key)";
-        return true;
-      }
-      if (hasNulString(item, itemKey, where)) return true;
-    }
-  if (value.is_array())
-    for (size_t i = 0; i < value.size(); ++i)
-      if (hasNulString(value[i], key + "[" + std::to_string(i) + "]", where)) return true;
-  return false;
+  return e.what;
 }
 
 } // namespace
@@ -274,26 +236,9 @@ bool loadConfig(const std::string &path, Config &config, std::string &error) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  std::string bytes = text.str();
-  if (size_t nul = bytes.find('\0'); nul != std::string::npos) {
-    size_t line = 1 + std::count(bytes.begin(), bytes.begin() + static_cast<long>(nul), '\n');
-    error = path + ": line " + std::to_string(line) + ": NUL byte in the file (a configuration is UTF-8 text)";
-    return false;
-  }
   json root;
-  std::string duplicate;
-  try {
-    root = json::parse(bytes, rejectDuplicateKeys(duplicate));
-  } catch (const json::exception &e) { // parse_error, and out_of_range for numbers like 1e400
-    error = path + ": invalid JSON: " + e.what(); // the parser's message carries line and column
-    return false;
-  }
-  if (!duplicate.empty()) {
-    error = path + ": " + duplicate + ": duplicate key (each key may appear once in an object)";
-    return false;
-  }
-  if (std::string where; hasNulString(root, "", where)) {
-    error = path + ": " + where + ": NUL character (\\u0000) in a string";
+  if (strict_json::Error e; !strict_json::parse(text.str(), root, e)) {
+    error = describe(path, e);
     return false;
   }
   Config loaded;

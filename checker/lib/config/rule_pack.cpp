@@ -2,13 +2,13 @@
 // every message names the file, the JSON path and the problem, so a typo in a pack
 // never silently turns a check off.
 #include "config/rule_pack.h"
+#include "config/strict_json.h"
 
 #include "facts/hashing.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -58,22 +58,6 @@ template <class List> void onlyKeys(const json &obj, const std::string &path, co
     bool known = std::any_of(std::begin(allowed), std::end(allowed), [&](const char *a) { return key == a; });
     if (!known) fail(path + "/" + key, "unknown key '" + key + "' (allowed: " + joined(allowed) + ")");
   }
-}
-
-// Splits a pattern at its unescaped stars; `\x` stands for x. False on a trailing '\'.
-bool splitPattern(const std::string &text, std::vector<std::string> &pieces) {
-  pieces.assign(1, std::string());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      if (++i == text.size()) return false;
-      pieces.back() += text[i];
-    } else if (text[i] == '*') {
-      pieces.emplace_back();
-    } else {
-      pieces.back() += text[i];
-    }
-  }
-  return true;
 }
 
 // A name as the analyser produces it: catches the usual ways of writing something else.
@@ -195,28 +179,19 @@ T choice(const json &obj, const std::string &path, const char *key, T fallback,
   fail(path + "/" + key, std::string("unknown ") + key + " '" + text + "' (expected one of " + joined(names) + ")");
 }
 
-// nlohmann reports "parse error at line L, column C: WHY"; we want "L:C: WHY".
-std::string parseErrorText(const json::parse_error &e, const std::string &text) {
-  std::string what = e.what();
-  unsigned line = 0, column = 0;
-  size_t at = what.find(" at line ");
-  if (at != std::string::npos && std::sscanf(what.c_str() + at, " at line %u, column %u", &line, &column) == 2) {
-    size_t colon = what.find(": ", at);
-    return std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " +
-           (colon == std::string::npos ? what : what.substr(colon + 2));
+// Pack errors name values by JSON pointer ("/blocking/3/category"), as the loader's own checks do.
+std::string describe(const std::string &origin, const strict_json::Error &e) {
+  std::string where = e.path.empty() ? std::string("/") : strict_json::pointer(e.path);
+  switch (e.kind) {
+  case strict_json::Error::NulByte:
+    return strict_json::position(origin, e) + ": NUL byte in the file (a rule pack is UTF-8 text)";
+  case strict_json::Error::Syntax: return strict_json::position(origin, e) + ": invalid JSON: " + e.what;
+  case strict_json::Error::DuplicateKey:
+    return origin + ": " + where + ": duplicate key (each key may appear once in an object)";
+  case strict_json::Error::NulString:
+    return origin + ": " + where + (e.inKey ? " (a key)" : "") + ": NUL character (\\u0000) in a string";
   }
-  // No position in the message (e.g. an empty document): count lines up to the byte.
-  size_t byte = std::min<size_t>(e.byte, text.size());
-  line = 1 + static_cast<unsigned>(std::count(text.begin(), text.begin() + byte, '\n'));
-  size_t colon = what.find("] ");
-  return std::to_string(line) + ": invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
-}
-
-// The unescaped literal text before the first wildcard.
-std::string literalPrefix(const NamePattern &p) {
-  std::vector<std::string> pieces;
-  splitPattern(p.text(), pieces);
-  return pieces.front();
+  return origin + ": " + e.what;
 }
 
 } // namespace
@@ -230,61 +205,6 @@ bool parseCategory(const std::string &text, Category &out) {
       return true;
     }
   return false;
-}
-
-NamePattern::NamePattern(std::string text) : text_(std::move(text)) {
-  if (!splitPattern(text_, pieces_)) pieces_.back() += '\\'; // the loader rejects this; be literal
-  exact_ = pieces_.size() == 1;
-}
-
-bool NamePattern::matches(const std::string &name) const {
-  if (exact_) return name == pieces_.front();
-  // Stars only: anchor the first and last pieces, then place the middle ones leftmost
-  // (greedy-leftmost is exact for '*'-only globs, and linear).
-  const std::string &first = pieces_.front(), &last = pieces_.back();
-  if (name.size() < first.size() + last.size()) return false;
-  if (name.compare(0, first.size(), first) != 0) return false;
-  if (name.compare(name.size() - last.size(), last.size(), last) != 0) return false;
-  size_t pos = first.size(), end = name.size() - last.size();
-  for (size_t i = 1; i + 1 < pieces_.size(); ++i) {
-    size_t at = name.find(pieces_[i], pos);
-    if (at == std::string::npos || at + pieces_[i].size() > end) return false;
-    pos = at + pieces_[i].size();
-  }
-  return true;
-}
-
-void RulePacks::NameIndex::add(const NamePattern &key) {
-  size_t i = keys_.size();
-  keys_.push_back(key);
-  std::string prefix = literalPrefix(key);
-  if (key.isExact()) {
-    exact_.emplace(prefix, i); // the first entry to name it wins
-    return;
-  }
-  size_t scope = prefix.rfind("::");
-  patternsByScope_[scope == std::string::npos ? std::string() : prefix.substr(0, scope + 2)].push_back(i);
-}
-
-size_t RulePacks::NameIndex::find(const std::string &name) const {
-  if (auto it = exact_.find(name); it != exact_.end()) return it->second;
-  if (patternsByScope_.empty()) return npos;
-  size_t best = npos;
-  auto tryScope = [&](const std::string &scope) {
-    auto it = patternsByScope_.find(scope);
-    if (it == patternsByScope_.end()) return;
-    for (size_t i : it->second) {
-      if (i >= best) return; // buckets are in insertion order
-      if (keys_[i].matches(name)) {
-        best = i;
-        return;
-      }
-    }
-  };
-  tryScope(std::string());
-  for (size_t at = name.find("::"); at != std::string::npos; at = name.find("::", at + 2))
-    tryScope(name.substr(0, at + 2));
-  return best;
 }
 
 bool RulePacks::loadPath(const std::string &path, std::string &error) {
@@ -331,13 +251,8 @@ bool RulePacks::loadPath(const std::string &path, std::string &error) {
 bool RulePacks::loadText(const std::string &text, const std::string &origin, std::string &error) {
   try {
     json doc;
-    try {
-      doc = json::parse(text);
-    } catch (const json::parse_error &e) {
-      error = origin + ":" + parseErrorText(e, text);
-      return false;
-    } catch (const json::exception &e) { // e.g. out_of_range for a number like 1e400
-      error = origin + ": invalid JSON: " + e.what();
+    if (strict_json::Error e; !strict_json::parse(text, doc, e)) {
+      error = describe(origin, e);
       return false;
     }
 

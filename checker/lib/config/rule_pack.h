@@ -2,11 +2,9 @@
 // Schema: docs/rule-packs.md. The loader names file, JSON path and problem on any error.
 #pragma once
 
-#include <map>
-#include <memory>
-#include <optional>
+#include "config/name_pattern.h"
+
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace lockcheck {
@@ -15,25 +13,6 @@ namespace lockcheck {
 enum class Category { Io, Sleep, Crypto, Db, Net, Sync, Process };
 const char *categoryName(Category c);
 bool parseCategory(const std::string &text, Category &out);
-
-// A qualified-name pattern. Names are normalised (no template arguments, no
-// inline namespaces: "std::basic_ifstream::open"). '*' matches any run of characters,
-// so "std::basic_ifstream::*" matches every member, "pqxx::*" a whole namespace.
-// "\*" is a literal star ("Iter::operator\*"; written "\\*" inside JSON).
-class NamePattern {
-public:
-  explicit NamePattern(std::string text);
-  bool matches(const std::string &qualifiedName) const;
-  const std::string &text() const { return text_; }
-  bool isExact() const { return exact_; }
-
-private:
-  std::string text_;
-  bool exact_;
-  // `text_` split at its wildcards, with "\*" escapes resolved: one piece for an
-  // exact name, one more piece than stars otherwise ("a*b*" -> "a", "b", "").
-  std::vector<std::string> pieces_;
-};
 
 struct BlockingEntry {
   NamePattern name;
@@ -119,22 +98,6 @@ public:
   std::string fingerprint() const;
 
 private:
-  // Exact names in a hash map; patterns bucketed by their literal scope prefix
-  // ("pqxx::transaction_base::" for "pqxx::transaction_base::exec*"), so a lookup
-  // tries only the buckets of the scopes enclosing the name. Exact names win over
-  // patterns; among patterns the one loaded first wins.
-  class NameIndex {
-  public:
-    static constexpr size_t npos = static_cast<size_t>(-1);
-    void add(const NamePattern &key);
-    size_t find(const std::string &name) const; // index in insertion order, or npos
-    bool contains(const std::string &name) const { return find(name) != npos; }
-
-  private:
-    std::vector<NamePattern> keys_;
-    std::unordered_map<std::string, size_t> exact_;
-    std::unordered_map<std::string, std::vector<size_t>> patternsByScope_;
-  };
   template <class T> struct Table {
     NameIndex index;
     std::vector<T> entries;
