@@ -4,6 +4,9 @@
 #include "link/program_linker.h"
 #include "link/strong_components.h"
 
+#include <algorithm>
+#include <deque>
+
 namespace lockcheck {
 namespace {
 
@@ -41,6 +44,30 @@ OrderEdges orderEdges(ProgramLinker &program) {
   return edges;
 }
 
+// The shortest way back from `to` to `from` through edges of one component: with the edge
+// from -> to it is the cycle a reader needs to see ({} if there is none).
+std::vector<std::pair<std::string, std::string>> wayBack(const OrderEdges &edges, const Digraph &graph,
+                                                         const std::map<std::string, int> &component,
+                                                         const std::string &from, const std::string &to) {
+  std::map<std::string, std::string> cameFrom{{to, to}};
+  std::deque<std::string> queue{to};
+  while (!queue.empty() && !cameFrom.count(from)) {
+    std::string node = queue.front();
+    queue.pop_front();
+    auto out = graph.find(node);
+    if (out == graph.end()) continue;
+    for (const auto &next : out->second)
+      if (component.at(next) == component.at(from) && cameFrom.emplace(next, node).second) queue.push_back(next);
+  }
+  std::vector<std::pair<std::string, std::string>> path;
+  if (!cameFrom.count(from)) return path;
+  for (std::string node = from; node != to; node = cameFrom[node]) path.emplace_back(cameFrom[node], node);
+  std::reverse(path.begin(), path.end());
+  for (const auto &e : path)
+    if (edges.at(e).empty()) return {};
+  return path;
+}
+
 } // namespace
 
 // Every edge inside a strongly connected component of the order graph closes a cycle.
@@ -51,16 +78,23 @@ void LockOrderInversionRule::link(ProgramLinker &program) {
   std::map<std::string, int> component = strongComponents(graph);
   for (const auto &[e, sites] : edges) {
     if (component[e.first] != component[e.second]) continue;
-    // Point at one acquisition of the opposite order, when it is a direct two-lock cycle.
-    auto reverse = edges.find({e.second, e.first});
+    // The rest of the cycle, one acquisition per edge: the opposite order of a two-lock
+    // cycle, or each step of a longer one (A -> B here, B -> C and C -> A elsewhere).
+    auto back = wayBack(edges, graph, component, e.first, e.second);
     for (const auto &site : sites) {
       std::vector<TraceStep> trace = site.trace;
-      if (reverse != edges.end() && !reverse->second.empty())
-        trace.push_back({reverse->second.front().site, quoted(site.toDisplay) + " is held when " +
-                                                            quoted(site.fromDisplay) + " is acquired here"});
+      std::string order = quoted(site.toDisplay);
+      for (const auto &step : back) {
+        const OrderEdge &other = edges.at(step).front();
+        trace.push_back({other.site, quoted(other.fromDisplay) + " is held when " + quoted(other.toDisplay) +
+                                         " is acquired here"});
+        order += " -> " + quoted(other.toDisplay);
+      }
+      std::string elsewhere = back.size() > 1 ? "elsewhere " + order + " closes a cycle"
+                                              : "elsewhere they are taken in the opposite order";
       report(site.site,
-             quoted(site.toDisplay) + " is acquired while " + quoted(site.fromDisplay) +
-                 " is held, but elsewhere they are taken in the opposite order (possible deadlock)",
+             quoted(site.toDisplay) + " is acquired while " + quoted(site.fromDisplay) + " is held, but " + elsewhere +
+                 " (possible deadlock)",
              site.toDisplay, site.function, std::move(trace));
     }
   }
