@@ -7,6 +7,7 @@
 #pragma once
 
 #include "extract/decl_names.h"
+#include "extract/exception_paths.h"
 #include "extract/flow_handler.h"
 #include "extract/function_analyzer.h"
 #include "extract/lockset.h"
@@ -60,6 +61,7 @@ private:
 
   void acquire(LockSet &state, const LockRef &lock, clang::SourceLocation loc, const AcquireKind &kind);
   void release(LockSet &state, const LockRef &lock, clang::SourceLocation loc);
+  void handOverGuards(LockSet &state, const CallSite &call);
   bool returnedGuard(const CallSite &call, std::vector<LockRef> &locks, bool &pending);
 
   LockSet edgeState(const clang::CFGBlock &from, unsigned succIndex, const LockSet &exit);
@@ -79,6 +81,7 @@ private:
   FunctionFacts &out_;
 
   std::unique_ptr<clang::CFG> cfg_;
+  std::unique_ptr<ExceptionPaths> eh_;
   std::vector<LockSet> entry_;
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
