@@ -3,7 +3,9 @@
 //                      for try-locks, exits), calling the FlowHandler for what it finds;
 //   guard_model.cpp    what acquisitions, releases and guards (RAII, unique_lock ownership,
 //                      moves, guards returned by helpers) do to the lock set;
-//   call_recorder.cpp  the facts the link phase needs: calls, callables, waits, destructors.
+//   call_recorder.cpp  the facts the link phase needs: calls, callables, waits, destructors;
+// with two helpers of the dataflow: exception_paths.* (calls in a try reach its handlers) and
+// branch_conditions.* (condition variables that pair a lock with its release).
 #pragma once
 
 #include "extract/decl_names.h"

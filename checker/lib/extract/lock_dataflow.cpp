@@ -1,6 +1,7 @@
 // The lock-set dataflow over one function's CFG: a worklist to a fixpoint with a join per
-// block (LockSet::merge), try-lock results refined on branch edges, then one reporting pass
-// and the exits (locks still held where the function returns).
+// block (LockSet::merge), try-lock results and condition variables refined on branch edges,
+// throwing calls in a try flowing into its handlers (ExceptionPaths), then one reporting
+// pass and the exits (locks still held where the function returns).
 #include "extract/function_walk.h"
 
 #include "extract/branch_conditions.h"
