@@ -154,11 +154,11 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     const LockFact *released = nullptr;
     if (wait->guard) {
       if (const GuardBinding *b = state.binding(wait->guard); b && !b->locks.empty())
-        released = state.find(b->locks.front().key, false);
+        released = state.find(b->locks.front().key, Certainty::AnyPath);
       if (const GuardBinding *b = state.binding(wait->guard); b && !b->locks.empty()) ev.waitReleases = b->locks.front().key;
     } else if (!wait->locks.empty()) {
       ev.waitReleases = wait->locks.front().key;
-      released = state.find(ev.waitReleases, false);
+      released = state.find(ev.waitReleases, Certainty::AnyPath);
     }
     ev.waitsOnAdopted = released && released->adopted;
   }

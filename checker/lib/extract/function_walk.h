@@ -3,10 +3,13 @@
 //                      for try-locks, exits), calling the FlowHandler for what it finds;
 //   guard_model.cpp    what acquisitions, releases and guards (RAII, unique_lock ownership,
 //                      moves, guards returned by helpers) do to the lock set;
-//   call_recorder.cpp  the facts the link phase needs: calls, callables, waits, destructors.
+//   call_recorder.cpp  the facts the link phase needs: calls, callables, waits, destructors;
+// with two helpers of the dataflow: exception_paths.* (calls in a try reach its handlers) and
+// branch_conditions.* (condition variables that pair a lock with its release).
 #pragma once
 
 #include "extract/decl_names.h"
+#include "extract/exception_paths.h"
 #include "extract/flow_handler.h"
 #include "extract/function_analyzer.h"
 #include "extract/lockset.h"
@@ -60,6 +63,7 @@ private:
 
   void acquire(LockSet &state, const LockRef &lock, clang::SourceLocation loc, const AcquireKind &kind);
   void release(LockSet &state, const LockRef &lock, clang::SourceLocation loc);
+  void handOverGuards(LockSet &state, const CallSite &call);
   bool returnedGuard(const CallSite &call, std::vector<LockRef> &locks, bool &pending);
 
   LockSet edgeState(const clang::CFGBlock &from, unsigned succIndex, const LockSet &exit);
@@ -79,6 +83,7 @@ private:
   FunctionFacts &out_;
 
   std::unique_ptr<clang::CFG> cfg_;
+  std::unique_ptr<ExceptionPaths> eh_;
   std::vector<LockSet> entry_;
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation

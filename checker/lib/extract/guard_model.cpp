@@ -26,7 +26,7 @@ void FunctionWalk::acquire(LockSet &state, const LockRef &lock, SourceLocation l
     out_.acquires.push_back(std::move(ev));
   }
   if (!pending) {
-    if (const LockFact *held = state.find(lock.key, true)) {
+    if (const LockFact *held = state.find(lock.key, Certainty::Definite)) {
       bool bothShared = held->lock.shared && lock.shared;
       if (!lock.recursive && !held->lock.recursive && !bothShared && !kind.bounded) {
         if (reportsPairing()) handler_.acquiredWhileHeld(site(loc), lock, HeldLock{held->lock, held->acquired});
@@ -41,20 +41,45 @@ void FunctionWalk::acquire(LockSet &state, const LockRef &lock, SourceLocation l
     for (const auto &b : state.bindings)
       if (b.lockedOnConstruction && std::any_of(b.locks.begin(), b.locks.end(), [&](const LockRef &l) { return l.key == lock.key; }))
         guard = b.guard;
+  // Taken again where it was maybe held (a loop that can go round holding it): one fact.
+  if (!pending)
+    std::erase_if(state.facts, [&](const LockFact &f) { return f.lock.key == lock.key && f.maybe && f.guard == guard; });
   state.facts.push_back(
       LockFact{.lock = lock, .acquired = where, .guard = guard, .maybe = pending, .adopted = reacquire});
 }
 
-// A manual release takes the lock's manual acquisition first, else one a guard owns.
+// A manual release takes the lock's definite manual acquisition first, else a definite one a
+// guard owns, else a maybe one. Held on only some paths here: `unlock-not-held` (spec §2).
 void FunctionWalk::release(LockSet &state, const LockRef &lock, SourceLocation loc) {
-  auto matches = [&](const LockFact &f) { return f.lock.key == lock.key; };
-  auto it = std::find_if(state.facts.begin(), state.facts.end(), [&](const LockFact &f) { return matches(f) && !f.guard; });
-  if (it == state.facts.end()) it = std::find_if(state.facts.begin(), state.facts.end(), matches);
-  if (it == state.facts.end()) {
-    if (reportsPairing()) handler_.releasedNotHeld(site(loc), lock, {});
-    return;
+  struct Preference {
+    bool manualOnly; // not owned by a guard
+    bool maybe;
+  };
+  auto it = state.facts.end();
+  for (Preference p : {Preference{.manualOnly = true, .maybe = false}, Preference{.manualOnly = false, .maybe = false},
+                       Preference{.manualOnly = true, .maybe = true}, Preference{.manualOnly = false, .maybe = true}}) {
+    it = std::find_if(state.facts.begin(), state.facts.end(), [&](const LockFact &f) {
+      return f.lock.key == lock.key && f.maybe == p.maybe && (!p.manualOnly || !f.guard);
+    });
+    if (it != state.facts.end()) break;
   }
-  state.facts.erase(it);
+  if ((it == state.facts.end() || it->maybe) && reportsPairing()) handler_.releasedNotHeld(site(loc), lock, {});
+  if (it != state.facts.end()) state.facts.erase(it);
+}
+
+// `finish_locked(std::move(lk))` into a by-value guard parameter: the callee owns the lock
+// now and releases it when its parameter dies, so after the call the caller holds nothing
+// through `lk` (the call itself was recorded with the lock held: the callee runs under it).
+void FunctionWalk::handOverGuards(LockSet &state, const CallSite &call) {
+  const FunctionDecl *callee = call.callee;
+  if (!callee) return;
+  for (size_t i = 0; i < call.args.size() && i < callee->getNumParams(); ++i) {
+    QualType param = callee->getParamDecl(i)->getType();
+    if (param->isReferenceType() || !rec_.isGuardType(param)) continue;
+    const Expr *arg = peelWrappers(call.args[i]);
+    if (const auto *c = dyn_cast<CXXConstructExpr>(arg); c && c->getNumArgs() == 1) arg = c->getArg(0);
+    if (const VarDecl *guard = rec_.guardVariable(arg)) state.dropOwnedBy(guard);
+  }
 }
 
 bool FunctionWalk::returnedGuard(const CallSite &call, std::vector<LockRef> &locks, bool &pending) {
@@ -173,7 +198,8 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
     return;
   case GuardConstruction::Try:
   case GuardConstruction::Lock: {
-    state.bind(GuardBinding{var, g.locks, at(loc), g.mode == GuardConstruction::Lock});
+    state.bind(GuardBinding{.guard = var, .locks = g.locks, .declared = at(loc),
+                            .lockedOnConstruction = g.mode == GuardConstruction::Lock});
     bool pending = g.mode == GuardConstruction::Try;
     for (const auto &l : g.locks) acquire(state, l, loc, {.guard = var, .bounded = pending, .group = g.locks.size() > 1, .pending = pending});
     return;
@@ -195,14 +221,14 @@ void FunctionWalk::applyTry(LockSet &state, const CallSite &call, const LockOper
   if (op.kind == LockOperation::GuardTryLock) {
     if (const GuardBinding *b = state.binding(op.guard))
       for (const auto &l : b->locks)
-        if (!state.find(l.key, true))
+        if (!state.find(l.key, Certainty::Definite))
           state.facts.push_back(
               LockFact{.lock = l, .acquired = at(loc), .guard = op.guard, .maybe = false, .adopted = false});
     return;
   }
   for (const auto &l : op.locks) {
     std::erase_if(state.facts, [&](const LockFact &f) { return f.lock.key == l.key && f.maybe && !f.guard; });
-    if (!state.find(l.key, true))
+    if (!state.find(l.key, Certainty::Definite))
       state.facts.push_back(LockFact{.lock = l, .acquired = at(loc), .guard = nullptr, .maybe = false, .adopted = false});
   }
 }
@@ -245,7 +271,10 @@ void FunctionWalk::onLockOperation(LockSet &state, const CallSite &call, const L
     return;
   case LockOperation::GuardUnlock:
     if (const GuardBinding *b = state.binding(op.guard)) {
-      if (state.dropOwnedBy(op.guard) == 0 && reportsPairing())
+      bool held = std::any_of(state.facts.begin(), state.facts.end(),
+                              [&](const LockFact &f) { return f.guard == op.guard && !f.maybe; });
+      state.dropOwnedBy(op.guard);
+      if (!held && reportsPairing())
         for (const auto &l : b->locks) handler_.releasedNotHeld(site(loc), l, op.guard->getNameAsString());
     }
     return;

@@ -1,9 +1,12 @@
 // The lock-set dataflow over one function's CFG: a worklist to a fixpoint with a join per
-// block (LockSet::merge), try-lock results refined on branch edges, then one reporting pass
-// and the exits (locks still held where the function returns).
+// block (LockSet::merge), try-lock results and condition variables refined on branch edges,
+// throwing calls in a try flowing into its handlers (ExceptionPaths), then one reporting
+// pass and the exits (locks still held where the function returns).
 #include "extract/function_walk.h"
 
+#include "extract/branch_conditions.h"
 #include "extract/decl_names.h"
+#include "extract/exception_paths.h"
 #include "extract/expr_peel.h"
 
 #include <clang/AST/ExprCXX.h>
@@ -20,7 +23,6 @@ void FunctionWalk::onCall(LockSet &state, const CallSite &call) {
     onGuardAssign(state, call);
     return;
   }
-  // std::move(guard) handed to a function: the lock leaves with it.
   LockOperation op = rec_.classify(call, fn_);
   if (op.kind == LockOperation::Wait) {
     recordCall(state, call, &op);
@@ -32,9 +34,11 @@ void FunctionWalk::onCall(LockSet &state, const CallSite &call) {
   }
   if (call.isConstruct && rec_.isGuardType(cast<CXXConstructExpr>(call.expr)->getType())) return;
   recordCall(state, call, nullptr);
+  handOverGuards(state, call);
 }
 
 void FunctionWalk::onStmt(LockSet &state, const Stmt *stmt) {
+  updateConditionVariables(state, stmt, ctx_);
   if (const auto *decl = dyn_cast<DeclStmt>(stmt)) {
     onDeclStmt(state, decl);
     return;
@@ -68,6 +72,10 @@ void FunctionWalk::transfer(LockSet &state, const CFGElement &element) {
 void FunctionWalk::refine(LockSet &state, const Expr *cond, bool branchTrue, int depth) {
   if (!cond || depth > 6) return;
   cond = peelWrappers(cond);
+  if (const auto *assign = dyn_cast<BinaryOperator>(cond); assign && assign->getOpcode() == BO_Assign) {
+    refine(state, assign->getRHS(), branchTrue, depth + 1); // `if ((rc = trylock(&m)) != 0)`
+    return;
+  }
   if (const auto *u = dyn_cast<UnaryOperator>(cond); u && u->getOpcode() == UO_LNot) {
     refine(state, u->getSubExpr(), !branchTrue, depth + 1);
     return;
@@ -88,6 +96,7 @@ void FunctionWalk::refine(LockSet &state, const Expr *cond, bool branchTrue, int
       if (rhs->EvaluateAsInt(value, ctx_)) other = lhs;
       else if (lhs->EvaluateAsInt(value, ctx_)) other = rhs;
       if (!other) return;
+      other = storedResult(other);
       long v = value.Val.getInt().getExtValue();
       bool equal = (b->getOpcode() == BO_EQ) == branchTrue; // on this edge: other == v ?
       CallSite call;
@@ -103,6 +112,7 @@ void FunctionWalk::refine(LockSet &state, const Expr *cond, bool branchTrue, int
   }
   if (const auto *ref = dyn_cast<DeclRefExpr>(cond)) {
     if (const auto *var = dyn_cast<VarDecl>(ref->getDecl())) {
+      if (const VarDecl *tracked = conditionVariable(ref)) state.assume(tracked, branchTrue);
       if (rec_.isGuardType(var->getType())) { // `if (lk)` on an optional / unique_lock
         for (auto &f : state.facts)
           if (f.guard == var) f.maybe = false;
@@ -168,13 +178,23 @@ void FunctionWalk::checkExits() {
     // abort(), a failed assert(), a [[noreturn]] helper: the function does not return
     // there. (A throw does, to the caller, and is reported.)
     if (block->hasNoReturnElement()) continue;
+    // An exception no handler of a try matches leaves like one thrown outside any try: a
+    // call's exception is not a return (explicit throws are, as above).
+    if (ExceptionPaths::isDispatch(*block)) continue;
     LockSet state = entry_[block->getBlockID()];
     bool saved = emit_;
     emit_ = false;
     for (const CFGElement &el : *block) transfer(state, el);
     emit_ = saved;
+    unsigned index = 0;
+    for (const auto &succ : block->succs()) {
+      if (succ.getReachableBlock() == &exit) state = edgeState(*block, index, state);
+      ++index;
+    }
     for (const auto &f : state.facts) {
-      if (f.maybe || f.guard || f.adopted) continue;
+      // Held on some path: definite, or maybe and not paired by a branch condition (a lock
+      // taken and released under the same `if (c)` is dropped on the path that skips both).
+      if (f.guard || f.adopted) continue;
       if (!reported.insert({f.lock.key, f.acquired}).second) continue;
       SourceLocation endLoc = block->getTerminatorStmt() ? block->getTerminatorStmt()->getBeginLoc() : fn_->getEndLoc();
       for (auto it = block->rbegin(); it != block->rend(); ++it)
@@ -198,6 +218,7 @@ bool FunctionWalk::run() {
   options.setAllAlwaysAdd();
   cfg_ = CFG::buildCFG(fn_, const_cast<Stmt *>(body), &ctx_, options);
   if (!cfg_) return false;
+  eh_ = std::make_unique<ExceptionPaths>(*cfg_, sm_);
 
   lockImplementation_ = rec_.isLockImplementation(fn_);
   collectManualUnlocks();
@@ -216,26 +237,32 @@ bool FunctionWalk::run() {
   std::deque<const CFGBlock *> work{&entryBlock};
   std::vector<bool> queued(cfg_->getNumBlockIDs(), false);
   queued[entryBlock.getBlockID()] = true;
+  auto flowInto = [&](const CFGBlock &next, LockSet incoming) {
+    if (ExceptionPaths::isDispatch(next)) eh_->unwind(incoming, next);
+    LockSet merged = LockSet::merge(entry_[next.getBlockID()], incoming);
+    if (merged == entry_[next.getBlockID()]) return;
+    entry_[next.getBlockID()] = std::move(merged);
+    if (!queued[next.getBlockID()]) {
+      queued[next.getBlockID()] = true;
+      work.push_back(&next);
+    }
+  };
   size_t budget = 64 * cfg_->getNumBlockIDs() + 64;
   while (!work.empty() && budget-- > 0) {
     const CFGBlock *block = work.front();
     work.pop_front();
     queued[block->getBlockID()] = false;
     LockSet state = entry_[block->getBlockID()];
-    for (const CFGElement &el : *block) transfer(state, el);
+    for (const CFGElement &el : *block) {
+      if (auto s = el.getAs<CFGStmt>())
+        if (const CFGBlock *handlers = eh_->throwTarget(s->getStmt())) flowInto(*handlers, state);
+      transfer(state, el);
+    }
     unsigned index = 0;
     for (const auto &succ : block->succs()) {
       const CFGBlock *next = succ.getReachableBlock();
       unsigned i = index++;
-      if (!next) continue;
-      LockSet merged = LockSet::merge(entry_[next->getBlockID()], edgeState(*block, i, state));
-      if (!(merged == entry_[next->getBlockID()])) {
-        entry_[next->getBlockID()] = std::move(merged);
-        if (!queued[next->getBlockID()]) {
-          queued[next->getBlockID()] = true;
-          work.push_back(next);
-        }
-      }
+      if (next) flowInto(*next, edgeState(*block, i, state));
     }
   }
 

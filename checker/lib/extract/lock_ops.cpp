@@ -101,7 +101,7 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
   std::vector<LockRef> out;
   auto objectRef = [&]() -> std::optional<LockRef> {
     if (call.object) return lockRef(call.object, caller);
-    if (call.implicitThis) return LockRef{kThisKey, kThisKey, "this", false, false};
+    if (call.implicitThis) return LockRef{.key = kThisKey, .order = kThisKey, .display = "this"};
     return std::nullopt;
   };
   if (args.empty()) {
@@ -155,6 +155,10 @@ LockOperation LockRecognizer::classify(const CallSite &call, const FunctionDecl 
     op.kind = LockOperation::TryAcquire;
     op.shared = a->isShared();
     op.bounded = true;
+    // try_acquire_capability(false): held when the call returns false, i.e. zero.
+    Expr::EvalResult success;
+    if (a->getSuccessValue()->EvaluateAsInt(success, ctx_) && !success.Val.getInt().getBoolValue())
+      op.success = TrySuccess::Zero;
     op.locks = attrLocks(llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), call, caller);
   } else if (const auto *a = callee->getAttr<ReleaseCapabilityAttr>()) {
     op.kind = LockOperation::Release;
