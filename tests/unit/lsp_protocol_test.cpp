@@ -105,6 +105,11 @@ public:
     analysed.push_back({path, text ? *text : "<disk>"});
     return findings;
   }
+  std::vector<Finding> relink() override {
+    ++relinks;
+    return findings;
+  }
+  std::atomic<int> relinks{0};
   std::chrono::milliseconds openDelay{0};
   std::string openError, root;
   std::vector<Finding> findings;
@@ -256,7 +261,7 @@ TEST(LspServer, CancelledQueuedRequestIsAnsweredRequestCancelled) {
 Finding blockingFinding() {
   Finding f;
   f.rule = "blocking-under-lock";
-  f.anchor = {"/tmp/ws/src/auth.cpp", 3, 10};
+  f.anchor = {"/tmp/ws/src/auth.cpp", 3, 12};
   f.message = "verify() blocks (crypto: crypt_r) while 'mu' is held";
   f.lock = "mu";
   f.trace = {{{"/tmp/ws/src/auth.cpp", 2, 31}, "'mu' acquired here"}, {{"/tmp/ws/src/crypto.cpp", 9, 3}, "calls crypt_r (crypto)"}};
@@ -284,8 +289,8 @@ TEST(LspServer, OpenPublishesDiagnosticsWithRuleLinkAndTrace) {
   EXPECT_EQ(p["uri"], "file:///tmp/ws/src/auth.cpp");
   ASSERT_EQ(p["diagnostics"].size(), 1u);
   const json &d = p["diagnostics"][0];
-  EXPECT_EQ(d["range"]["start"], json({{"line", 2}, {"character", 9}}));
-  EXPECT_EQ(d["range"]["end"], json({{"line", 2}, {"character", 15}})); // "verify"
+  EXPECT_EQ(d["range"]["start"], json({{"line", 2}, {"character", 11}}));
+  EXPECT_EQ(d["range"]["end"], json({{"line", 2}, {"character", 17}})); // "verify"
   EXPECT_EQ(d["severity"], 1);
   EXPECT_EQ(d["code"], "blocking-under-lock");
   EXPECT_EQ(d["source"], "lockcheck");

@@ -25,6 +25,9 @@ public:
   // file, then links it with the rest of the program. Returns every finding of the program
   // after suppressions and configuration; `error` is the file's first compiler error, if any.
   virtual std::vector<Finding> analyze(const std::string &path, const std::string *text, std::string &error) = 0;
+  // The program's findings from the facts at hand, re-linked, nothing re-extracted (after
+  // the first indexing, or when only the settings changed).
+  virtual std::vector<Finding> relink() = 0;
 };
 
 } // namespace lockcheck::lsp

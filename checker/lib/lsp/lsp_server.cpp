@@ -298,9 +298,9 @@ private:
     if (indexer_.joinable()) indexer_.join();
   }
 
+  // Files indexed after a buffer opened can add findings to it: link again, parse nothing.
   void indexDone() {
-    for (auto &[uri, doc] : documents_)
-      if (!doc.due) doc.due = Clock::now(); // findings from files indexed after it opened
+    if (!documents_.empty()) publish(analysis_.relink(), {});
   }
 
   // A text document's URI and path, or nothing when it is not a local file.
@@ -352,7 +352,7 @@ private:
   void didChangeConfiguration(const json &params) {
     const json &settings = params.value("settings", json::object());
     if (settings.is_object()) readSettings(settings.value("lockcheck", json::object()));
-    for (auto &[uri, doc] : documents_) doc.due = Clock::now();
+    if (!documents_.empty()) publish(analysis_.relink(), {});
   }
 
   std::optional<Clock::time_point> nextDue() const {

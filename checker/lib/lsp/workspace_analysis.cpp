@@ -37,6 +37,10 @@ std::vector<Finding> WorkspaceAnalysis::analyze(const std::string &path, const s
       fromBuffer_.insert(path);
     }
   }
+  return relink();
+}
+
+std::vector<Finding> WorkspaceAnalysis::relink() {
   ProgramLinker linker(workspace_.packs);
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -34,6 +34,7 @@ public:
   bool open(const std::string &root, std::string &error) override;
   void index(const Progress &progress, const std::atomic<bool> &stop) override;
   std::vector<Finding> analyze(const std::string &path, const std::string *text, std::string &error) override;
+  std::vector<Finding> relink() override;
 
 private:
   WorkspaceOpener opener_;
