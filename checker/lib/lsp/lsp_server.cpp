@@ -438,7 +438,7 @@ int runServer(std::istream &in, std::ostream &out, Analysis &analysis, const Ser
     status = server.run();
   }
   // After `exit` the client may keep the pipe open: do not wait on a read that never ends.
-  for (int i = 0; i < 20 && !*readerDone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 100 && !*readerDone; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (*readerDone) reader.join();
   else reader.detach();
   return status;

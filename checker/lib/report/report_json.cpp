@@ -17,17 +17,15 @@ void writeJsonReport(const std::vector<Finding> &findings, const RunSummary &sum
                        {"line", step.where.line},
                        {"column", step.where.column},
                        {"note", step.note}});
-    ordered_json finding = {{"rule", f.rule},
-                            {"severity", severityName(f.severity)},
-                            {"file", f.anchor.file},
-                            {"line", f.anchor.line},
-                            {"column", f.anchor.column},
-                            {"message", f.message},
-                            {"lock", f.lock},
-                            {"function", f.function},
-                            {"trace", std::move(trace)}};
-    if (!f.fix.empty()) finding["fix"] = f.fix;
-    list.push_back(std::move(finding));
+    list.push_back({{"rule", f.rule},
+                    {"severity", severityName(f.severity)},
+                    {"file", f.anchor.file},
+                    {"line", f.anchor.line},
+                    {"column", f.anchor.column},
+                    {"message", f.message},
+                    {"lock", f.lock},
+                    {"function", f.function},
+                    {"trace", std::move(trace)}});
   }
   ordered_json errors = ordered_json::array();
   for (const auto &e : summary.errors) errors.push_back({{"file", e.file}, {"message", e.message}});
