@@ -349,6 +349,30 @@ TEST(LspServer, ChangesAreDebouncedToTheLastBufferAndCloseClears) {
   EXPECT_TRUE(published.back()["params"]["diagnostics"].empty()); // closing clears the file's diagnostics
 }
 
+TEST(LspServer, ConfigurationChangeRelinksAndRepublishesWithTheNewSettings) {
+  FakeAnalysis a;
+  a.findings = {blockingFinding()};
+  // The client stays a while: the change is handled after the open's analysis.
+  std::string wire = initialize(1, {{"initializationOptions", {{"docsBaseUrl", "https://one.example/rules"}}}}) +
+                     notification("textDocument/didOpen", {{"textDocument", {{"uri", "file:///tmp/ws/src/auth.cpp"}, {"version", 1}, {"text", ""}}}}) +
+                     notification("workspace/didChangeConfiguration",
+                                  {{"settings", {{"lockcheck", {{"docsBaseUrl", "https://two.example/rules/"}}}}}});
+  LingeringClient client(wire);
+  std::istream in(&client);
+  std::ostringstream out;
+  runServer(in, out, a);
+  std::vector<std::string> hrefs;
+  for (const auto &r : readAll(out.str())) {
+    if (r.status != FrameReader::Status::Message) continue;
+    json m = json::parse(r.body);
+    if (m.value("method", "") == "textDocument/publishDiagnostics" && !m["params"]["diagnostics"].empty())
+      hrefs.push_back(m["params"]["diagnostics"][0]["codeDescription"]["href"]);
+  }
+  ASSERT_FALSE(hrefs.empty());
+  EXPECT_EQ(hrefs.back(), "https://two.example/rules/blocking-under-lock.md");
+  EXPECT_GE(a.relinks, 1); // re-linked, not re-parsed
+}
+
 TEST(LspServer, WorkDoneProgressIsCreatedThenBeginReportEnd) {
   FakeAnalysis a;
   json caps = {{"capabilities", {{"window", {{"workDoneProgress", true}}}}}};
