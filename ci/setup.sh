@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev
   libboost1.81-dev libpqxx-dev postgresql libcrypt-dev libssl-dev
   python3-jsonschema pre-commit
+  neovim  # the language server test drives its built-in LSP client (docs/editors.md)
   prometheus systemd  # promtool, systemd-analyze: the deployment test (docs/deployment.md)
   bazel-bootstrap ninja-build
 )

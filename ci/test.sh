@@ -6,6 +6,9 @@
 # (ci/sanitize-server.sh). LOCKCHECK_SANITIZERS=0 skips the two sanitizer jobs (a
 # quick local run); CI always runs them.
 set -euo pipefail
+# CI services set this; a run of this script counts as CI too: tests that may skip on a
+# developer's machine (the neovim LSP client test) must run here.
+export CI="${CI:-true}"
 cd "$(dirname "$0")/.."
 start=$SECONDS
 stage() { echo "ci/test.sh: $1 done at $((SECONDS - start)) s"; }

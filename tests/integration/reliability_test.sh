@@ -140,7 +140,9 @@ run "$lockcheck" --quiet --no-cache "$tmp/chain.cpp"
 check "long chain: text leaves out the middle" grep -q "note: ... 31 steps left out (--format json or sarif shows all)" <<<"$out"
 check "long chain: text shows the top" grep -q "note: calls c2" <<<"$out"
 check "long chain: text shows the bottom" grep -q "note: calls sleep (sleep)" <<<"$out"
-check "long chain: text has 10 notes and the ellipsis" test "$(grep -c ': note: ' <<<"$out")" -eq 11
+check "long chain: text has 10 notes, the ellipsis and the fix" test "$(grep -c ': note: ' <<<"$out")" -eq 12
+check "long chain: the last note says what to move out of the lock" \
+  bash -c '[[ "$(tail -n 2 <<<"$1" | head -n 1)" == *": note: to fix: copy what sleep needs while '"'"'mu'"'"' is held, release it, then call c1()" ]]' _ "$out"
 "$lockcheck" --quiet --no-cache --format json "$tmp/chain.cpp" > "$tmp/chain.json"
 check "long chain: JSON has the whole trace (the lock, c2..c40, sleep)" \
   python3 -c "import json,sys; t=json.load(open('$tmp/chain.json'))['findings'][0]['trace']; sys.exit(len(t) != 41)"

@@ -44,7 +44,7 @@ fi
 # Schema validity plus what code-scanning uploaders rely on beyond the schema.
 validate() {
   python3 - "$schema" "$1" "$2" <<'PY'
-import json, sys
+import json, re, sys
 import jsonschema
 
 schema_path, log_path, label = sys.argv[1:4]
@@ -70,6 +70,27 @@ for i, r in enumerate(run.get("results", [])):
     uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     if "\\" in uri or " " in uri:
         problems.append(f"results[{i}]: uri {uri!r} is not a URI")
+    # Issue 14: the trace as a code flow, and message links that name related locations.
+    related = {loc["id"]: loc for loc in r.get("relatedLocations", [])}
+    links = [int(m) for m in re.findall(r"(?<!\\)\]\((\d+)\)", r["message"]["text"])]
+    for target in links:
+        if target not in related:
+            problems.append(f"results[{i}]: message links to ({target}), which is no relatedLocations id")
+    if related:
+        if not links:
+            problems.append(f"results[{i}]: has related locations but the message links to none")
+        flows = r.get("codeFlows", [])
+        steps = flows[0]["threadFlows"][0]["locations"] if flows else []
+        if len(steps) != len(related) + 1:
+            problems.append(f"results[{i}]: code flow has {len(steps)} steps, expected the {len(related)} trace steps and the finding")
+        if any(not s["location"].get("message", {}).get("text") for s in steps):
+            problems.append(f"results[{i}]: a code flow step has no message")
+        if [s.get("executionOrder") for s in steps] != list(range(1, len(steps) + 1)):
+            problems.append(f"results[{i}]: code flow steps are not numbered in order")
+        flow_lines = [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps]
+        anchor_line = r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        if anchor_line not in flow_lines:
+            problems.append(f"results[{i}]: the finding's own line {anchor_line} is not in its code flow")
 for rule in rules:
     if not rule.get("help", {}).get("markdown"):
         problems.append(f"rule {rule['id']}: no help")
@@ -112,3 +133,19 @@ status=0
 (cd "$work/fixture" && "$lockcheck_bin" --quiet --format sarif -o out.sarif blocking.cpp) || status=$?
 [[ $status == 1 ]] || fail "lockcheck --format sarif exited with $status, expected 1 (findings)"
 validate "$work/fixture/out.sarif" "lockcheck --format sarif"
+
+# The path a viewer walks: lock taken on line 8, then the sleep on line 9 under it.
+python3 - "$work/fixture/out.sarif" <<'PY' || fail "lockcheck --format sarif: code flow of the blocking finding"
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+r = next(r for r in run["results"] if r["ruleId"] == "blocking-under-lock")
+steps = r["codeFlows"][0]["threadFlows"][0]["locations"]
+lines = [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps]
+texts = [s["location"]["message"]["text"] for s in steps]
+print("code flow:", list(zip(lines, texts)))
+assert lines == [8, 9], lines
+assert texts[0] == "'mu' acquired here", texts
+assert "[\\'mu\\' acquired here](1)" not in r["message"]["text"]
+assert "['mu' acquired here](1)" in r["message"]["text"], r["message"]["text"]
+PY
+echo "lockcheck --format sarif: code flow acquire -> blocking call"

@@ -78,4 +78,9 @@ TEST(CliOptions, SubcommandsCheckTheirArguments) {
   EXPECT_FALSE(parse({"link"}, o, error));
   ASSERT_TRUE(parse({"link", "a.lcfacts", "b.lcfacts"}, o, error));
   EXPECT_EQ(o.paths.size(), 2u);
+  ASSERT_TRUE(parse({"lsp", "-p", "build", "--cache-dir", "c"}, o, error)) << error;
+  EXPECT_EQ(o.mode, CliOptions::Mode::Lsp);
+  EXPECT_EQ(o.buildDir, "build");
+  EXPECT_FALSE(parse({"lsp", "src/"}, o, error)); // the editor names the files
+  EXPECT_NE(error.find("lsp takes no paths"), std::string::npos) << error;
 }

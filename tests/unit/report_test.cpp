@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <sstream>
 
 namespace lockcheck {
@@ -142,7 +143,9 @@ TEST(SarifReport, HasTheStructureCodeScanningNeeds) {
   EXPECT_EQ(r["ruleId"], "blocking-under-lock");
   EXPECT_EQ(driver["rules"][r["ruleIndex"].get<size_t>()]["id"], "blocking-under-lock");
   EXPECT_EQ(r["level"], "error");
-  EXPECT_EQ(r["message"]["text"], blockingFinding().message);
+  // SARIF §3.11.6: the message links to the lock and to what blocks (related location ids).
+  EXPECT_EQ(r["message"]["text"], blockingFinding().message +
+                                      " (['store.mu' acquired here](1); [calls crypt_r (crypto)](2))");
   const json &loc = r["locations"][0]["physicalLocation"];
   EXPECT_EQ(loc["artifactLocation"]["uri"], "src/auth.cpp");
   EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
@@ -184,6 +187,77 @@ TEST(SarifReport, UrisUseForwardSlashesAndEncoding) {
   EXPECT_EQ(log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "src/my%20file%231.cpp");
   EXPECT_TRUE(log["runs"][0]["invocations"][0]["executionSuccessful"].get<bool>());
+}
+
+TEST(TextReport, FixHintIsTheLastNote) {
+  Finding f = blockingFinding();
+  f.fix = "copy what crypt_r needs while 'store.mu' is held, release it, then call verify_password()";
+  std::string text = render(OutputFormat::Text, {f}, RunSummary{});
+  EXPECT_NE(text.find("src/crypto.cpp:17: note: calls crypt_r (crypto)\n"
+                      "src/auth.cpp:42:12: note: to fix: copy what crypt_r needs while 'store.mu' is held, release it, "
+                      "then call verify_password()\n1 finding"),
+            std::string::npos)
+      << text;
+}
+
+TEST(SarifReport, TraceIsACodeFlowFromTheLockToWhatBlocks) {
+  json log = json::parse(render(OutputFormat::Sarif, {blockingFinding(), warningFinding()}, RunSummary{}));
+  const json &r = log["runs"][0]["results"][0];
+  ASSERT_EQ(r["codeFlows"].size(), 1u);
+  const json &steps = r["codeFlows"][0]["threadFlows"][0]["locations"];
+  ASSERT_EQ(steps.size(), 3u);
+  std::vector<std::pair<int, std::string>> path;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(steps[i]["executionOrder"], i + 1);
+    path.emplace_back(steps[i]["location"]["physicalLocation"]["region"]["startLine"].get<int>(),
+                      steps[i]["location"]["message"]["text"].get<std::string>());
+  }
+  // Acquire, then the call made under the lock, then each step down to the blocking call.
+  EXPECT_EQ(path, (std::vector<std::pair<int, std::string>>{
+                      {40, "'store.mu' acquired here"}, {42, blockingFinding().message}, {17, "calls crypt_r (crypto)"}}));
+  EXPECT_EQ(steps[2]["location"]["physicalLocation"]["artifactLocation"]["uri"], "src/crypto.cpp");
+  // A finding without a trace has neither a flow nor links.
+  const json &w = log["runs"][0]["results"][1];
+  EXPECT_FALSE(w.contains("codeFlows"));
+  EXPECT_EQ(w["message"]["text"], warningFinding().message);
+}
+
+TEST(SarifReport, CallableTraceEndsAtTheFindingAndBracketsAreEscaped) {
+  Finding f = blockingFinding();
+  f.message = "operator[]() blocks (sleep) while 'mu' is held by locked, which runs this callable under it";
+  f.anchor = {"src/a.cpp", 14, 5};
+  f.trace = {{{"src/a.cpp", 13, 3}, "the callable is passed to locked here"},
+             {{"src/a.cpp", 9, 31}, "'mu' acquired here"},
+             {{"src/a.cpp", 10, 3}, "the callable is invoked here"}};
+  const json r = json::parse(render(OutputFormat::Sarif, {f}, RunSummary{}))["runs"][0]["results"][0];
+  std::vector<int> lines;
+  for (const auto &s : r["codeFlows"][0]["threadFlows"][0]["locations"])
+    lines.push_back(s["location"]["physicalLocation"]["region"]["startLine"]);
+  EXPECT_EQ(lines, (std::vector<int>{13, 9, 10, 14}));
+  EXPECT_EQ(r["message"]["text"].get<std::string>().rfind("operator\\[\\]() blocks", 0), 0u) << r["message"]["text"];
+}
+
+TEST(RulesCatalog, EveryRulePageShowsTheFixBeforeAndAfterAndExplainPrintsIt) {
+  for (const auto &rule : allRules()) {
+    std::string text;
+    ASSERT_TRUE(readRuleDoc(rule.id, text)) << rule.id;
+    size_t at = text.find("\n## How to fix\n");
+    ASSERT_NE(at, std::string::npos) << rule.id << ": no '## How to fix' section";
+    size_t end = text.find("\n## ", at + 1);
+    std::string section = text.substr(at + 1, end == std::string::npos ? std::string::npos : end - at);
+    size_t before = section.find("Before:\n\n```cpp\n"), after = section.find("After:\n\n```cpp\n");
+    EXPECT_NE(before, std::string::npos) << rule.id << ": no 'Before:' code block";
+    EXPECT_NE(after, std::string::npos) << rule.id << ": no 'After:' code block";
+    EXPECT_LT(before, after) << rule.id;
+    // --explain reads the same page: the section comes out verbatim.
+    std::string out, command = std::string(LOCKCHECK_BINARY) + " --explain " + rule.id;
+    if (FILE *p = popen(command.c_str(), "r")) {
+      char buf[4096];
+      for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+      EXPECT_EQ(pclose(p), 0);
+    }
+    EXPECT_NE(out.find(section), std::string::npos) << rule.id << ": --explain does not show the fix";
+  }
 }
 
 TEST(RulesCatalog, EveryRuleHasADocPage) {

@@ -15,6 +15,8 @@ const char *usageText() {
          "                 [--changed-since REV] [--cache-dir DIR] [--quiet] [-- EXTRA_COMPILER_FLAGS]\n"
          "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [--depfile FILE.d] [-- FLAGS]\n"
          "       lockcheck link FACTS... [--format ...] [-o FILE]   (FACTS: files, directories, @LIST)\n"
+         "       lockcheck lsp [-p BUILD_DIR] [--rules ...] [--config FILE] [--cache-dir DIR] [-- FLAGS]\n"
+         "                 (a language server on stdin/stdout: docs/editors.md)\n"
          "       lockcheck compare STATIC.json RUNTIME.json   (docs/runtime.md)\n"
          "       lockcheck --list-rules | --explain RULE | --version | --help\n"
          "\n"
@@ -62,6 +64,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
     std::string first = argv[1];
     if (first == "extract") out.mode = CliOptions::Mode::Extract, i = 2;
     else if (first == "link") out.mode = CliOptions::Mode::Link, i = 2;
+    else if (first == "lsp") out.mode = CliOptions::Mode::Lsp, i = 2;
   }
   auto value = [&](const std::string &flag, std::string &into) {
     if (i + 1 >= argc) {
@@ -128,6 +131,10 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
   }
   if (!out.depfile.empty() && out.mode != CliOptions::Mode::Extract) {
     error = "--depfile is only for extract";
+    return false;
+  }
+  if (out.mode == CliOptions::Mode::Lsp && (!out.paths.empty() || !out.output.empty() || !out.baselinePath.empty())) {
+    error = "lsp takes no paths, -o or --baseline: the editor sends the files";
     return false;
   }
   if (out.mode == CliOptions::Mode::Link && out.paths.empty()) {

@@ -8,7 +8,7 @@
 namespace lockcheck {
 
 struct CliOptions {
-  enum class Mode { Analyze, Extract, Link, ListRules, Explain, Version, Help };
+  enum class Mode { Analyze, Extract, Link, Lsp, ListRules, Explain, Version, Help };
   Mode mode = Mode::Analyze;
   std::vector<std::string> paths;      // sources (analyze, extract) or facts files (link)
   std::string buildDir;                // -p

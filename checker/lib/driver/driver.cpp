@@ -10,6 +10,8 @@
 #include "driver/facts_inputs.h"
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
+#include "lsp/stdio_server.h"
+#include "lsp/workspace_analysis.h"
 #include "report/report.h"
 #include "config/rule_pack.h"
 #include "rules/catalog.h"
@@ -83,23 +85,16 @@ struct Session {
   std::vector<Finding> findings;
 };
 
-bool loadKnowledge(Session &s, const char *argv0) {
-  std::string error;
+bool loadKnowledge(Session &s, const char *argv0, std::string &error) {
   std::string firstPath = s.options.paths.empty() ? "." : s.options.paths.front();
   std::string configPath = s.options.configPath;
   if (configPath.empty() && s.options.mode != CliOptions::Mode::Link) findConfig(firstPath, configPath);
-  if (!configPath.empty() && !loadConfig(configPath, s.config, error)) {
-    std::cerr << "lockcheck: error: " << error << "\n";
-    return false;
-  }
+  if (!configPath.empty() && !loadConfig(configPath, s.config, error)) return false;
   std::vector<std::string> rulePaths{defaultRulesDir(argv0)};
   rulePaths.insert(rulePaths.end(), s.config.rulePacks.begin(), s.config.rulePacks.end());
   rulePaths.insert(rulePaths.end(), s.options.rulePaths.begin(), s.options.rulePaths.end());
   for (const auto &path : rulePaths)
-    if (!s.packs.loadPath(path, error)) {
-      std::cerr << "lockcheck: error: " << error << "\n";
-      return false;
-    }
+    if (!s.packs.loadPath(path, error)) return false;
   for (const auto &h : s.config.handlers) s.packs.addHandlerPattern(h);
   return true;
 }
@@ -148,16 +143,35 @@ int finish(Session &s, std::chrono::steady_clock::time_point start) {
 }
 
 // The compile setup of a whole-program run: the config's extra flags, then the command line's.
-bool analysisSetup(Session &s, CompileSetup &setup) {
+bool analysisSetup(Session &s, CompileSetup &setup, std::string &error) {
   if (s.options.paths.empty()) s.options.paths.push_back(".");
   std::vector<std::string> extra = s.config.extraArgs;
   extra.insert(extra.end(), s.options.extraArgs.begin(), s.options.extraArgs.end());
-  std::string error;
-  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), extra, setup, error)) {
-    std::cerr << "lockcheck: error: " << error << "\n";
-    return false;
+  return setupCompilation(s.options.buildDir, s.options.paths.front(), extra, setup, error);
+}
+
+// The facts cache: --cache-dir, else beside the compilation database, else the user's cache
+// directory. Null with --no-cache, or (after a warning) when it cannot be written.
+std::unique_ptr<FactsCache> openCache(const Session &s, const CompileSetup &setup, bool willStore) {
+  if (s.options.noCache) return nullptr;
+  std::string dir = s.options.cacheDir;
+  if (dir.empty() && !setup.databasePath.empty())
+    dir = (fs::path(setup.databasePath).parent_path() / ".lockcheck-cache").string();
+  if (dir.empty()) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg) dir = std::string(xdg) + "/lockcheck";
+    else if (home && *home) dir = std::string(home) + "/.cache/lockcheck";
   }
-  return true;
+  if (dir.empty()) return nullptr;
+  auto cache = std::make_unique<FactsCache>(dir, std::string(LOCKCHECK_VERSION) + "/" + std::to_string(kFactsVersion) +
+                                                     "/" + s.packs.fingerprint());
+  // Once, and also under --quiet: a gate whose cache never fills is slow for a reason.
+  if (std::string why; willStore && !cache->writable(why)) {
+    std::cerr << "lockcheck: warning: cannot write the cache in '" << dir << "' (" << why
+              << "); continuing without it (--cache-dir DIR to move it, --no-cache to silence this)\n";
+    return nullptr;
+  }
+  return cache;
 }
 
 // The same binary and arguments with --internal-worker: a worker loads the same config,
@@ -182,31 +196,14 @@ int analyze(Session &s, int argc, const char *const *argv) {
     s.summary.errors.push_back(InputError{s.config.sourcePath, "every C++ source given is excluded by its 'exclude' list"});
 
   CompileSetup setup;
-  if (!analysisSetup(s, setup)) return 2;
+  if (std::string error; !analysisSetup(s, setup, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
   if (setup.databasePath.empty() && !s.options.quiet && !files.empty())
     std::cerr << "lockcheck: no compile_commands.json found; using -std=c++20 and the sources' include "
                  "directories (pass -p BUILD_DIR to use your build's flags)\n";
-
-  std::unique_ptr<FactsCache> cache;
-  if (!s.options.noCache) {
-    std::string dir = s.options.cacheDir;
-    if (dir.empty() && !setup.databasePath.empty())
-      dir = (fs::path(setup.databasePath).parent_path() / ".lockcheck-cache").string();
-    if (dir.empty()) {
-      const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-      if (xdg && *xdg) dir = std::string(xdg) + "/lockcheck";
-      else if (home && *home) dir = std::string(home) + "/.cache/lockcheck";
-    }
-    if (!dir.empty())
-      cache = std::make_unique<FactsCache>(dir, std::string(LOCKCHECK_VERSION) + "/" + std::to_string(kFactsVersion) +
-                                                    "/" + s.packs.fingerprint());
-    // Once, and also under --quiet: a gate whose cache never fills is slow for a reason.
-    if (std::string why; cache && !files.empty() && !cache->writable(why)) {
-      std::cerr << "lockcheck: warning: cannot write the cache in '" << dir << "' (" << why
-                << "); continuing without it (--cache-dir DIR to move it, --no-cache to silence this)\n";
-      cache.reset();
-    }
-  }
+  std::unique_ptr<FactsCache> cache = openCache(s, setup, !files.empty());
   Progress progress(!s.options.quiet);
   std::vector<TUResult> results =
       extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get(), workerCommand(argc, argv));
@@ -277,6 +274,38 @@ int link(Session &s) {
   return finish(s, start);
 }
 
+// `lockcheck lsp` (docs/editors.md): the workspace is opened when the editor names its root,
+// as `lockcheck ROOT` would analyse it (its config, packs, compilation database and cache).
+int serveLsp(Session &s, const char *argv0) {
+  std::error_code ec;
+  // Paths given on the command line mean the directory the editor started the server in.
+  auto anchored = [&](std::string &path) {
+    if (!path.empty()) path = fs::absolute(path, ec).string();
+  };
+  anchored(s.options.buildDir);
+  anchored(s.options.configPath);
+  anchored(s.options.cacheDir);
+  for (auto &path : s.options.rulePaths) anchored(path);
+  lsp::WorkspaceAnalysis analysis([&s, argv0](const std::string &root, lsp::Workspace &ws, std::string &error) {
+    std::error_code cdError;
+    fs::current_path(root, cdError); // finding paths are shown relative to the root, as from a run there
+    if (cdError) {
+      error = root + ": " + cdError.message();
+      return false;
+    }
+    s.options.paths = {"."};
+    if (!loadKnowledge(s, argv0, error) || !analysisSetup(s, ws.compile, error)) return false;
+    std::vector<SourceError> sourceErrors;
+    for (const auto &file : findSources(s.options.paths, sourceErrors))
+      if (!isExcluded(s.config, file)) ws.files.push_back(fs::absolute(file).lexically_normal().string());
+    ws.cache = openCache(s, ws.compile, true);
+    ws.config = s.config;
+    ws.packs = std::move(s.packs);
+    return true;
+  });
+  return lsp::serveStdio(analysis);
+}
+
 } // namespace
 
 int runLockcheck(int argc, const char *const *argv) {
@@ -304,12 +333,20 @@ int runLockcheck(int argc, const char *const *argv) {
   default:
     break;
   }
-  if (!loadKnowledge(s, argv[0])) return 2;
+  if (s.options.mode == CliOptions::Mode::Lsp) return serveLsp(s, argv[0]);
+  if (!loadKnowledge(s, argv[0], error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
   if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
   if (s.options.mode == CliOptions::Mode::Link) return link(s);
   if (s.options.worker) {
     CompileSetup setup;
-    return analysisSetup(s, setup) ? serveWorker(3, setup, s.packs) : 2;
+    if (!analysisSetup(s, setup, error)) {
+      std::cerr << "lockcheck: error: " << error << "\n";
+      return 2;
+    }
+    return serveWorker(3, setup, s.packs);
   }
   return analyze(s, argc, argv);
 }

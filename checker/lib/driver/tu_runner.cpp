@@ -122,13 +122,15 @@ private:
 
 } // namespace
 
-TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs) {
+TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs,
+                     const std::string *contents) {
   TUResult result;
   result.file = displayPath(file);
   std::string absolute = fs::absolute(file).lexically_normal().string();
   // A private working directory per tool: the real one is shared by all worker threads.
   ClangTool tool(*setup.database, {absolute}, std::make_shared<PCHContainerOperations>(),
                  llvm::vfs::createPhysicalFileSystem());
+  if (contents) tool.mapVirtualFile(absolute, *contents);
   tool.clearArgumentsAdjusters();
   tool.appendArgumentsAdjuster(getClangStripOutputAdjuster());
   tool.appendArgumentsAdjuster(getClangStripDependencyFileAdjuster());

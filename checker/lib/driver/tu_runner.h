@@ -36,8 +36,10 @@ struct TUResult {
 using ProgressFn = std::function<void(size_t done, size_t total, const std::string &file)>;
 class FactsCache;
 
-// One TU, in this process. `file` is absolute.
-TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs);
+// One TU, in this process. `file` is absolute. With `contents`, the main file is parsed from
+// those bytes instead of the disk (an editor's unsaved buffer); the headers come from disk.
+TUResult extractFile(const std::string &file, const CompileSetup &setup, const RulePacks &packs,
+                     const std::string *contents = nullptr);
 
 // `cache` may be null. With `workerArgv`, each of the `jobs` threads parses in a worker
 // process started by that command (tu_worker.h), so a crash costs one file only; without,

@@ -34,6 +34,9 @@ struct Finding {
   std::string lock;       // the lock as written, e.g. "store.mu" (empty if not about one lock)
   std::string function;   // enclosing function's qualified name (baseline key)
   std::vector<TraceStep> trace;
+  // One line on what to change, e.g. "copy what crypt_r needs while 'mu' is held, release
+  // it, then call verify_password()"; empty when the rule's page says it all.
+  std::string fix;
 };
 
 // Stable order: file, line, column, rule, message.

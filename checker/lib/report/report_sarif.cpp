@@ -1,15 +1,16 @@
 // SARIF 2.1.0 as GitHub code scanning reads it: one rule per id with its doc page as help,
-// relative URIs under %SRCROOT%, the trace as related locations, fingerprints that survive edits.
+// relative URIs under %SRCROOT%, the trace as a code flow and as related locations linked
+// from the message, fingerprints that survive edits.
 #include "report/report.h"
 
 #include "facts/hashing.h"
+#include "report/file_uri.h"
 #include "rules/catalog.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <ostream>
@@ -19,21 +20,6 @@ namespace {
 using nlohmann::ordered_json;
 
 // SARIF's result levels "note", "warning", "error" are severityName()'s words.
-
-// RFC 3986: keep unreserved characters and '/', percent-encode the rest (spaces, '#', '%', UTF-8).
-std::string percentEncode(const std::string &path) {
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 std::string forwardSlashes(std::string path) {
   for (char &c : path)
@@ -93,6 +79,61 @@ ordered_json ruleDescriptors() {
   return rules;
 }
 
+// The trace steps that have a place, numbered from 1: the ids the message links to.
+ordered_json relatedLocations(const Finding &f) {
+  ordered_json related = ordered_json::array();
+  unsigned id = 0;
+  for (const auto &step : f.trace) {
+    if (!step.where.valid()) continue;
+    related.push_back({{"id", ++id}, {"physicalLocation", physicalLocation(step.where)}, {"message", {{"text", step.note}}}});
+  }
+  return related;
+}
+
+// SARIF §3.11.5: a literal '[' or ']' in a message with embedded links is escaped.
+std::string escapeBrackets(const std::string &text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '[' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// SARIF §3.11.6 embedded links "[text](id)" to the first related location (the lock, for
+// most rules) and the last (what blocks or the other order); the code flow has the rest.
+std::string messageWithLinks(const Finding &f, const ordered_json &related) {
+  if (related.empty()) return f.message;
+  auto link = [](const ordered_json &r) {
+    return "[" + escapeBrackets(r["message"]["text"].get<std::string>()) + "](" + std::to_string(r["id"].get<unsigned>()) + ")";
+  };
+  std::string text = escapeBrackets(f.message) + " (" + link(related.front());
+  if (related.size() > 1) text += "; " + link(related.back());
+  return text + ")";
+}
+
+ordered_json threadFlowLocation(const ordered_json &location, const std::string &text) {
+  ordered_json at = location;
+  at["message"] = {{"text", text}};
+  return {{"location", std::move(at)}};
+}
+
+// The trace as one thread's path (SARIF §3.36-3.38), in the order it runs: when the trace
+// starts at the acquisition, the finding's own line (the call or acquisition made under
+// it) comes next and the trace's call steps descend from there; otherwise (a callable run
+// under a helper's lock) the trace leads up to the finding's line, which comes last.
+ordered_json codeFlow(const Finding &f, const ordered_json &anchor) {
+  ordered_json steps = ordered_json::array();
+  for (const auto &step : f.trace)
+    if (step.where.valid()) steps.push_back(threadFlowLocation({{"physicalLocation", physicalLocation(step.where)}}, step.note));
+  const std::string acquired = "acquired here";
+  const std::string &first = f.trace.front().note;
+  bool startsAtLock = first.size() >= acquired.size() && first.compare(first.size() - acquired.size(), acquired.size(), acquired) == 0;
+  steps.insert(startsAtLock ? steps.begin() + 1 : steps.end(), threadFlowLocation(anchor, f.message));
+  for (size_t i = 0; i < steps.size(); ++i) steps[i]["executionOrder"] = i + 1;
+  return {{"message", {{"text", f.message}}}, {"threadFlows", ordered_json::array({{{"locations", std::move(steps)}}})}};
+}
+
 ordered_json results(const std::vector<Finding> &findings) {
   ordered_json list = ordered_json::array();
   // Same key twice in one function (two blocking calls under one lock) must not collapse
@@ -104,20 +145,15 @@ ordered_json results(const std::vector<Finding> &findings) {
     for (size_t i = 0; i < rules.size(); ++i)
       if (f.rule == rules[i].id) result["ruleIndex"] = i;
     result["level"] = severityName(f.severity);
-    result["message"] = {{"text", f.message}};
+    ordered_json related = relatedLocations(f);
+    result["message"] = {{"text", messageWithLinks(f, related)}};
     ordered_json location = {{"physicalLocation", physicalLocation(f.anchor)}};
     if (!f.function.empty())
       location["logicalLocations"] = ordered_json::array({{{"fullyQualifiedName", f.function}, {"kind", "function"}}});
-    result["locations"] = ordered_json::array({std::move(location)});
-    if (!f.trace.empty()) {
-      ordered_json related = ordered_json::array();
-      unsigned id = 0;
-      for (const auto &step : f.trace) {
-        if (!step.where.valid()) continue;
-        related.push_back(
-            {{"id", ++id}, {"physicalLocation", physicalLocation(step.where)}, {"message", {{"text", step.note}}}});
-      }
-      if (!related.empty()) result["relatedLocations"] = std::move(related);
+    result["locations"] = ordered_json::array({location});
+    if (!related.empty()) {
+      result["codeFlows"] = ordered_json::array({codeFlow(f, location)});
+      result["relatedLocations"] = std::move(related);
     }
     std::string hash = stableHash(f);
     result["partialFingerprints"] = {{"lockcheck/v1", hash + ":" + std::to_string(++occurrences[hash])}};

@@ -40,6 +40,10 @@ void writeTextReport(const std::vector<Finding> &findings, const RunSummary &sum
       writePoint(f.trace[i].where, out);
       out << ": note: " << f.trace[i].note << '\n';
     }
+    if (!f.fix.empty()) {
+      writePoint(f.anchor, out);
+      out << ": note: to fix: " << f.fix << '\n';
+    }
     switch (f.severity) {
     case Severity::Error: ++errors; break;
     case Severity::Warning: ++warnings; break;

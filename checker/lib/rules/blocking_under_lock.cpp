@@ -22,6 +22,18 @@ std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call
   return b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
 }
 
+// The lock names for a fix hint: "'mu' is held, release it" / "'a', 'b' are held, release them".
+std::string heldAndRelease(const std::vector<HeldLock> &held) {
+  return heldText(held) + (held.size() > 1 ? ", release them" : ", release it");
+}
+
+// What to move out of the lock, from the finding's own data: the blocking function at the
+// end of the chain needs its inputs copied under the lock; the call itself goes after it.
+std::string fixForCall(const ProgramLinker::Blocking &b, const CallEvent &call, const std::vector<HeldLock> &held) {
+  std::string leaf = b.leaf.empty() ? call.calleeName : b.leaf;
+  return "copy what " + leaf + " needs while " + heldAndRelease(held) + ", then call " + call.calleeName + "()";
+}
+
 } // namespace
 
 void BlockingUnderLockRule::link(ProgramLinker &program) {
@@ -54,7 +66,8 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
       addAcquiredNotes(held, trace);
       program.appendChain(b.chain, trace);
       report(call.where, call.calleeName + "() blocks (" + blockingWhat(b, call) + ") while " + heldText(held),
-             held.back().lock.display, fn.name, std::move(trace));
+             held.back().lock.display, fn.name, std::move(trace))
+          .fix = fixForCall(b, call, held);
     }
   }
 }
@@ -83,7 +96,9 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
               report(inner.where,
                      inner.calleeName + "() blocks (" + blockingWhat(b, inner) + ") while " + heldText(inv.held) +
                          " by " + call.calleeName + ", which runs this callable under it",
-                     inv.held.back().lock.display, body->second.name, std::move(trace));
+                     inv.held.back().lock.display, body->second.name, std::move(trace))
+                  .fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
+                         " under it, and call " + inner.calleeName + "() after it returns";
             }
           }
         }
