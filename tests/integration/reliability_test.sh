@@ -154,5 +154,18 @@ check "20,000-deep chain: one finding (exit 1)" test "$rc" -eq 1
 check "20,000-deep chain: JSON has the whole trace" \
   python3 -c "import json,sys; t=json.load(open('$tmp/deep.json'))['findings'][0]['trace']; sys.exit(len(t) != 20001)"
 
+# 10. Facts name files relative to the directory lockcheck runs in: an entry made from one
+# directory must not show its paths to a run from another (same compile database, same cache).
+helper_project "$tmp/p10"
+printf "$sleeping_helper" > "$tmp/p10/inc_b/util.h"
+mkdir -p "$tmp/p10/build"
+printf '[{"directory": "%s", "file": "%s", "arguments": ["clang++", "-std=c++17", "-I%s", "-c", "%s"]}]\n' \
+  "$tmp/p10/build" "$tmp/p10/src/main.cpp" "$tmp/p10/inc_b" "$tmp/p10/src/main.cpp" > "$tmp/p10/build/compile_commands.json"
+(cd "$tmp/p10" && "$lockcheck" --quiet -p build --cache-dir "$tmp/c10" src > /dev/null 2>&1)
+cold=$(cd "$tmp/p10/src" && "$lockcheck" --quiet -p ../build --no-cache . 2>&1)
+warm=$(cd "$tmp/p10/src" && "$lockcheck" --quiet -p ../build --cache-dir "$tmp/c10" . 2>&1)
+check "cache from another directory: the finding is at main.cpp:6" grep -q "^main.cpp:6:" <<<"$cold"
+check "cache from another directory: same output as --no-cache" test "$warm" = "$cold"
+
 echo "$failures failed"
 test "$failures" -eq 0

@@ -210,7 +210,10 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
   auto worker = [&] {
     std::unique_ptr<TUWorker> process; // started on the first miss
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      std::string command;
+      // Facts name files relative to the directory we run in (displayPath), so that directory
+      // is part of the key: an entry made from elsewhere would show its paths to us.
+      std::error_code cwdError;
+      std::string command = cache ? "cwd " + fs::current_path(cwdError).string() + "\n" : std::string();
       if (cache)
         for (const auto &c : setup.database->getCompileCommands(files[i])) {
           command += c.Directory + "\n";
