@@ -17,10 +17,17 @@ void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> 
   for (const auto &h : held) trace.push_back({h.acquired, quoted(h.lock.display) + " acquired here"});
 }
 
-// "io", or "io: write" when the blocking function is further down the chain than the call.
+// "io", or "io: write" when the blocking function is further down the chain than the call,
+// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put.
 std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
-  return b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
+  std::string what = b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName || b.leaf == b.via
+                         ? b.category
+                         : b.category + ": " + b.leaf;
+  return b.via.empty() ? what : what + " via " + b.via;
 }
+
+// "blocks", or "may block" (a warning) when only some possible targets of an indirect call do.
+const char *blocksVerb(const ProgramLinker::Blocking &b) { return b.maybe ? "() may block (" : "() blocks ("; }
 
 } // namespace
 
@@ -53,8 +60,9 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
       program.appendChain(b.chain, trace);
-      report(call.where, call.calleeName + "() blocks (" + blockingWhat(b, call) + ") while " + heldText(held),
-             held.back().lock.display, fn.name, std::move(trace));
+      Finding &f = report(call.where, call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held),
+                          held.back().lock.display, fn.name, std::move(trace));
+      if (b.maybe) f.severity = Severity::Warning;
     }
   }
 }
@@ -80,10 +88,11 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
               addAcquiredNotes(inv.held, trace);
               program.appendChain(inv.path, trace);
               program.appendChain(b.chain, trace);
-              report(inner.where,
-                     inner.calleeName + "() blocks (" + blockingWhat(b, inner) + ") while " + heldText(inv.held) +
-                         " by " + call.calleeName + ", which runs this callable under it",
-                     inv.held.back().lock.display, body->second.name, std::move(trace));
+              Finding &f = report(inner.where,
+                                  inner.calleeName + blocksVerb(b) + blockingWhat(b, inner) + ") while " +
+                                      heldText(inv.held) + " by " + call.calleeName + ", which runs this callable under it",
+                                  inv.held.back().lock.display, body->second.name, std::move(trace));
+              if (b.maybe) f.severity = Severity::Warning;
             }
           }
         }

@@ -20,9 +20,10 @@ public:
   virtual void link(ProgramLinker &) {}
 
 protected:
-  void report(const SourcePoint &anchor, std::string message, std::string lock, const std::string &function,
-              std::vector<TraceStep> trace = {}) {
+  Finding &report(const SourcePoint &anchor, std::string message, std::string lock, const std::string &function,
+                  std::vector<TraceStep> trace = {}) {
     out_.push_back(makeFinding(id_, anchor, std::move(message), std::move(lock), function, std::move(trace)));
+    return out_.back();
   }
 
 private:
