@@ -43,11 +43,11 @@ protected:
   std::vector<std::string> targets(const CallEvent &call, IndirectOptions options = {}) {
     IndirectTargets t;
     t.setOptions(std::move(options));
-    t.add(tu_);
+    TUFacts copy = tu_; // add() takes the classes
+    t.add(copy);
     t.finish({}, {});
-    std::vector<std::string> out;
-    if (!t.targets(call, out)) return {"<unbounded>"};
-    return out;
+    const std::vector<std::string> *out = t.targets(call);
+    return out ? *out : std::vector<std::string>{"<unbounded>"};
   }
   TUFacts tu_;
 };

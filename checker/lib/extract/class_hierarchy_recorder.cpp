@@ -16,7 +16,7 @@ class HierarchyVisitor : public RecursiveASTVisitor<HierarchyVisitor> {
   using Base = RecursiveASTVisitor<HierarchyVisitor>;
 
 public:
-  HierarchyVisitor(const SourceManager &sm, TUFacts &out) : sm_(sm), out_(out) {}
+  HierarchyVisitor(ASTContext &ctx, TUFacts &out) : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool TraverseDecl(Decl *d) {
     if (d && !isa<TranslationUnitDecl>(d) && sm_.isInSystemHeader(d->getLocation())) return true;
@@ -27,6 +27,9 @@ public:
     if (!rec->isThisDeclarationADefinition() || rec->isDependentContext() || rec->isInvalidDecl() ||
         !rec->isPolymorphic() || rec->isLambda() || sm_.isInSystemHeader(rec->getLocation()))
       return true;
+    // A class with a key function (its first out-of-line virtual) is written by the one TU
+    // that defines it, as the compiler emits its vtable there: not again by every includer.
+    if (const CXXMethodDecl *key = ctx_.getCurrentKeyFunction(rec); key && !key->isDefined()) return true;
     std::string name = normalizedName(rec);
     if (name.empty() || out_.classes.count(name)) return true;
     ClassFacts c;
@@ -46,6 +49,7 @@ public:
   }
 
 private:
+  ASTContext &ctx_;
   const SourceManager &sm_;
   TUFacts &out_;
 };
@@ -53,7 +57,7 @@ private:
 } // namespace
 
 void recordClassHierarchy(ASTContext &ctx, TUFacts &out) {
-  HierarchyVisitor(ctx.getSourceManager(), out).TraverseDecl(ctx.getTranslationUnitDecl());
+  HierarchyVisitor(ctx, out).TraverseDecl(ctx.getTranslationUnitDecl());
 }
 
 } // namespace lockcheck

@@ -7,15 +7,19 @@ void indirectFactsToDocument(const TUFacts &facts, json &doc) {
   if (!facts.classes.empty()) {
     json classes = json::object();
     for (const auto &[name, c] : facts.classes) {
-      json methods = json::array();
-      for (const auto &m : c.methods) {
-        json jm = {{"key", m.key}};
-        if (!m.overrides.empty()) jm["overrides"] = m.overrides;
-        if (m.pure) jm["pure"] = true;
-        if (m.final) jm["final"] = true;
+      // Arrays, not objects: every TU that includes a class's header writes it again.
+      json methods = json::array(), pure = json::array(), finals = json::array();
+      for (size_t i = 0; i < c.methods.size(); ++i) {
+        const VirtualMethod &m = c.methods[i];
+        json jm = json::array({m.key});
+        for (const auto &o : m.overrides) jm.push_back(o);
         methods.push_back(std::move(jm));
+        if (m.pure) pure.push_back(i);
+        if (m.final) finals.push_back(i);
       }
       json jc = {{"methods", std::move(methods)}};
+      if (!pure.empty()) jc["pure"] = std::move(pure);
+      if (!finals.empty()) jc["final_methods"] = std::move(finals);
       if (!c.bases.empty()) jc["bases"] = c.bases;
       if (c.final) jc["final"] = true;
       classes[name] = std::move(jc);
@@ -46,8 +50,18 @@ void indirectFactsFromDocument(const json &doc, TUFacts &out) {
       ClassFacts c;
       c.bases = strings(jc, "bases");
       c.final = flag(jc, "final");
-      for (const auto &jm : jc.at("methods"))
-        c.methods.push_back(VirtualMethod{jm.at("key"), strings(jm, "overrides"), flag(jm, "pure"), flag(jm, "final")});
+      for (const auto &jm : jc.at("methods")) {
+        VirtualMethod m;
+        m.key = jm.at(0).get<std::string>();
+        for (size_t i = 1; i < jm.size(); ++i) m.overrides.push_back(jm.at(i).get<std::string>());
+        c.methods.push_back(std::move(m));
+      }
+      auto mark = [&](const char *key, bool VirtualMethod::*flag) {
+        if (auto it = jc.find(key); it != jc.end())
+          for (const auto &i : *it) c.methods.at(i.get<size_t>()).*flag = true;
+      };
+      mark("pure", &VirtualMethod::pure);
+      mark("final_methods", &VirtualMethod::final);
       out.classes.emplace(name, std::move(c));
     }
   if (auto it = doc.find("callable_flows"); it != doc.end())

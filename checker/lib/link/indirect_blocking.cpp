@@ -6,17 +6,20 @@
 namespace lockcheck {
 
 bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
-  std::vector<std::string> targets;
-  if (!indirect_.targets(call, targets)) return false;
+  const std::vector<std::string> *found = indirect_.targets(call);
+  if (!found) return false;
+  const std::vector<std::string> &targets = *found;
   size_t blocking = 0;
   const std::string *chosen = nullptr;
   Blocking first;
   for (const auto &target : targets) {
-    Blocking t = functions_.count(target) ? this->blocking(target) : leaf(target);
+    bool defined = functions_.count(target) > 0;
+    Blocking undefined = defined ? Blocking{} : leaf(target);
+    const Blocking &t = defined ? this->blocking(target) : undefined;
     if (!t.blocks) continue;
     ++blocking;
     if (!chosen || (first.maybe && !t.maybe)) { // the first that surely blocks
-      first = std::move(t);
+      first = t;
       chosen = &target;
     }
   }

@@ -4,8 +4,8 @@
 
 namespace lockcheck {
 
-void IndirectTargets::add(const TUFacts &facts) {
-  for (const auto &[name, c] : facts.classes) classes_.emplace(name, c);
+void IndirectTargets::add(TUFacts &facts) {
+  for (auto &[name, c] : facts.classes) classes_.try_emplace(name, std::move(c));
   for (const auto &[slot, s] : facts.callableFlows) {
     CallableSources &into = flows_[slot];
     into.targets.insert(into.targets.end(), s.targets.begin(), s.targets.end());
@@ -16,6 +16,12 @@ void IndirectTargets::add(const TUFacts &facts) {
 
 void IndirectTargets::finish(const std::map<std::string, FunctionFacts> &functions,
                              const std::map<std::string, DeclFacts> &decls) {
+  for (auto &[slot, s] : flows_) { // a header's flows come once from every TU that includes it
+    std::sort(s.targets.begin(), s.targets.end());
+    s.targets.erase(std::unique(s.targets.begin(), s.targets.end()), s.targets.end());
+    std::sort(s.slots.begin(), s.slots.end());
+    s.slots.erase(std::unique(s.slots.begin(), s.slots.end()), s.slots.end());
+  }
   for (const auto &[name, c] : classes_)
     for (const auto &m : c.methods) {
       classOf_.emplace(m.key, name);
@@ -95,22 +101,24 @@ bool IndirectTargets::slotTargets(const std::string &slot, std::vector<std::stri
   return true;
 }
 
-bool IndirectTargets::targets(const CallEvent &call, std::vector<std::string> &out) const {
-  out.clear();
-  if (!options_.resolve || (!call.unresolved && call.through.empty())) return false;
-  std::string id = call.through.empty() ? "v:" + call.callee + "|" + call.receiverType : call.through;
-  auto memo = resolved_.find(id);
-  if (memo == resolved_.end()) {
-    std::vector<std::string> found;
-    bool bounded = call.through.empty() ? virtualTargets(call, found) : slotTargets(call.through, found);
-    std::sort(found.begin(), found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
-    std::erase_if(found, [&](const std::string &k) { return excluded(k); });
-    memo = resolved_.emplace(id, std::make_pair(bounded && !found.empty(), std::move(found))).first;
+const std::vector<std::string> *IndirectTargets::targets(const CallEvent &call) const {
+  if (!options_.resolve || (!call.unresolved && call.through.empty())) return nullptr;
+  const Resolved *&known = byCall_[&call];
+  if (!known) {
+    std::string id = call.through.empty() ? "v:" + call.callee + "|" + call.receiverType : call.through;
+    auto memo = resolved_.find(id);
+    if (memo == resolved_.end()) {
+      Resolved r;
+      r.bounded = call.through.empty() ? virtualTargets(call, r.targets) : slotTargets(call.through, r.targets);
+      std::sort(r.targets.begin(), r.targets.end());
+      r.targets.erase(std::unique(r.targets.begin(), r.targets.end()), r.targets.end());
+      std::erase_if(r.targets, [&](const std::string &k) { return excluded(k); });
+      r.bounded = r.bounded && !r.targets.empty();
+      memo = resolved_.emplace(id, std::move(r)).first;
+    }
+    known = &memo->second;
   }
-  if (!memo->second.first) return false;
-  out = memo->second.second;
-  return true;
+  return known->bounded ? &known->targets : nullptr;
 }
 
 } // namespace lockcheck

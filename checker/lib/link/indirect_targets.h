@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lockcheck {
@@ -23,14 +24,14 @@ struct IndirectOptions {
 class IndirectTargets {
 public:
   void setOptions(IndirectOptions options) { options_ = std::move(options); }
-  // Joins one TU's class hierarchy and callable flows (first definition of a class wins).
-  void add(const TUFacts &facts);
+  // Takes one TU's class hierarchy and callable flows (first definition of a class wins).
+  void add(TUFacts &facts);
   // After every add(): `qualified` gives a function key's normalised name (for exclude).
   void finish(const std::map<std::string, FunctionFacts> &functions, const std::map<std::string, DeclFacts> &decls);
 
-  // The possible targets of `call` (function keys, sorted); false when the call is not
-  // indirect, or its set is unbounded or empty.
-  bool targets(const CallEvent &call, std::vector<std::string> &out) const;
+  // The possible targets of `call` (function keys, sorted); null when the call is not
+  // indirect, or its set is unbounded or empty. `call` must stay where it is (memo).
+  const std::vector<std::string> *targets(const CallEvent &call) const;
 
 private:
   bool virtualTargets(const CallEvent &call, std::vector<std::string> &out) const;
@@ -46,7 +47,14 @@ private:
   std::map<std::string, std::vector<std::string>> overriders_; // method key -> direct overriders
   std::map<std::string, std::string> qualified_;            // function key -> normalised name
   mutable std::map<std::pair<std::string, std::string>, bool> derives_;
-  mutable std::map<std::string, std::pair<bool, std::vector<std::string>>> resolved_; // memo by call identity
+  // Memo: by the call (its facts stay put once linking starts) and by the virtual method
+  // and receiver / slot it resolves, so one answer serves every call of the same kind.
+  struct Resolved {
+    bool bounded = false;
+    std::vector<std::string> targets;
+  };
+  mutable std::unordered_map<const CallEvent *, const Resolved *> byCall_;
+  mutable std::map<std::string, Resolved> resolved_;
 };
 
 } // namespace lockcheck

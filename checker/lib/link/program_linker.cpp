@@ -170,11 +170,10 @@ void ProgramLinker::solveBlocking() {
   std::map<std::string, std::set<std::string>> callers; // whose summary reads whose
   for (const auto &[key, fn] : functions_) {
     blocking_[key] = leaf(key);
-    std::vector<std::string> targets;
     for (const auto &call : fn.calls) {
       callers[call.callee].insert(key);
-      if (indirect_.targets(call, targets))
-        for (const auto &target : targets) callers[target].insert(key);
+      if (const auto *targets = indirect_.targets(call))
+        for (const auto &target : *targets) callers[target].insert(key);
       for (const auto &ca : call.callables)
         for (const auto &target : ca.targets) callers[target].insert(key);
     }
