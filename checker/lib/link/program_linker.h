@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lockcheck {
@@ -82,7 +83,8 @@ private:
   };
   Chain prepend(TraceStep step, Chain rest) const;
 
-  Blocking leaf(const std::string &key) const;
+  Blocking leaf(const std::string &key) const;     // packLeaf, memoised
+  Blocking packLeaf(const std::string &key) const; // what packs and annotations say of one function
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
@@ -107,6 +109,7 @@ private:
   std::map<std::string, std::map<unsigned, std::vector<Invocation>>> invocations_;
   std::set<std::string> invocationsInProgress_;
   IndirectTargets indirect_;
+  mutable std::unordered_map<std::string, Blocking> leaves_;
 };
 
 } // namespace lockcheck
