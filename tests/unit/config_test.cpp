@@ -67,6 +67,22 @@ TEST_F(ConfigTest, GoodConfigLoadsEveryKey) {
   EXPECT_EQ(config.sourcePath, path);
 }
 
+TEST_F(ConfigTest, IndirectCallSettingsLoadAndAreChecked) {
+  std::string path = write(R"({"indirect_calls": "ignore", "indirect_exclude": ["Mock*", "*::FakeEnv"]})");
+  Config config;
+  std::string error;
+  ASSERT_TRUE(loadConfig(path, config, error)) << error;
+  EXPECT_FALSE(config.resolveIndirectCalls);
+  EXPECT_EQ(config.indirectExclude, (std::vector<std::string>{"Mock*", "*::FakeEnv"}));
+  EXPECT_TRUE(Config{}.resolveIndirectCalls); // on by default
+  EXPECT_NE(loadError(R"({"indirect_calls": "off"})").find("indirect_calls: expected \"resolve\" or \"ignore\""),
+            std::string::npos);
+  EXPECT_NE(loadError(R"({"indirect_calls": true})").find("indirect_calls: expected"), std::string::npos);
+  EXPECT_NE(loadError(R"({"indirect_exclude": "Mock*"})").find("indirect_exclude: "), std::string::npos);
+  EXPECT_NE(loadError(R"({"indirect_exclude": ["Mock*", ""]})").find("indirect_exclude[1]: expected a class"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, DefaultsFailOnWarnings) {
   std::string path = write("{}");
   Config config;

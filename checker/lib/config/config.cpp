@@ -93,6 +93,27 @@ bool ruleSetting(const json &value, const std::string &key, RuleSetting &out, Pr
   return true;
 }
 
+// Indirect calls (docs/configuration.md): on or off, and names never taken as targets.
+bool indirectSetting(const std::string &key, const json &value, Config &config, Problem &p) {
+  if (key == "indirect_calls") {
+    if (!value.is_string() || (value != "resolve" && value != "ignore")) {
+      p = {key, "expected \"resolve\" or \"ignore\", got " + value.dump()};
+      return false;
+    }
+    config.resolveIndirectCalls = value == "resolve";
+    return true;
+  }
+  if (!stringList(value, key, config.indirectExclude, p)) return false;
+  for (size_t i = 0; i < config.indirectExclude.size(); ++i)
+    if (config.indirectExclude[i].empty() || config.indirectExclude[i] == "*") {
+      p = {key + "[" + std::to_string(i) + "]",
+           "expected a class or function name pattern (\"Mock*\", \"*::FakeEnv\"), got " +
+               json(config.indirectExclude[i]).dump() + "; to turn indirect calls off write \"indirect_calls\": \"ignore\""};
+      return false;
+    }
+  return true;
+}
+
 bool parseConfig(const json &root, const fs::path &dir, Config &config, Problem &p) {
   if (!root.is_object()) {
     p = {"(top level)", "expected an object"};
@@ -130,8 +151,11 @@ bool parseConfig(const json &root, const fs::path &dir, Config &config, Problem 
       if (!severityValue(value, key, config.failOn, p)) return false;
     } else if (key == "extra_args") {
       if (!stringList(value, key, config.extraArgs, p)) return false;
+    } else if (key == "indirect_calls" || key == "indirect_exclude") {
+      if (!indirectSetting(key, value, config, p)) return false;
     } else {
-      p = {key, "unknown key (expected version, rules, rule_packs, handlers, exclude, fail_on, extra_args)"};
+      p = {key, "unknown key (expected version, rules, rule_packs, handlers, exclude, fail_on, extra_args, "
+                "indirect_calls, indirect_exclude)"};
       return false;
     }
   }

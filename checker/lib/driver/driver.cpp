@@ -31,6 +31,15 @@
 #include <unistd.h>
 
 namespace lockcheck {
+
+namespace {
+IndirectOptions indirectOptions(const Config &config) {
+  IndirectOptions options;
+  options.resolve = config.resolveIndirectCalls;
+  for (const auto &pattern : config.indirectExclude) options.exclude.emplace_back(pattern);
+  return options;
+}
+} // namespace
 namespace fs = std::filesystem;
 
 namespace {
@@ -208,6 +217,7 @@ int analyze(Session &s, int argc, const char *const *argv) {
   std::vector<TUResult> results =
       extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get(), workerCommand(argc, argv));
   ProgramLinker linker(s.packs);
+  linker.setIndirectOptions(indirectOptions(s.config));
   for (auto &r : results) {
     if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});
     else linker.add(std::move(r.facts));
@@ -252,6 +262,7 @@ int extract(Session &s) {
 int link(Session &s) {
   auto start = std::chrono::steady_clock::now();
   ProgramLinker linker(s.packs);
+  linker.setIndirectOptions(indirectOptions(s.config));
   std::vector<std::string> paths;
   for (const auto &arg : s.options.paths) {
     std::string error;

@@ -2,6 +2,7 @@
 // condition-variable waits and blocking destructors, as the link phase needs them.
 #include "extract/function_walk.h"
 
+#include "extract/callable_flow_recorder.h"
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
 #include "facts/lock_key.h"
@@ -14,30 +15,6 @@ namespace lockcheck {
 using namespace clang;
 
 namespace {
-
-// Peels copies/conversions around a callable argument: std::function from a lambda, std::move.
-const Expr *stripCallable(const Expr *e) {
-  for (int depth = 0; e && depth < 8; ++depth) {
-    e = peelWrappers(e);
-    if (const auto *c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() >= 1 && !isa<CXXTemporaryObjectExpr>(e)) {
-      e = c->getArg(0);
-      continue;
-    }
-    if (const auto *call = dyn_cast<CallExpr>(e); call && call->getNumArgs() == 1 && call->getDirectCallee()) {
-      std::string name = normalizedName(call->getDirectCallee());
-      if (name == "std::move" || name == "std::forward" || name == "std::ref" || name == "std::cref") {
-        e = call->getArg(0);
-        continue;
-      }
-    }
-    if (const auto *u = dyn_cast<UnaryOperator>(e); u && u->getOpcode() == UO_AddrOf) {
-      e = u->getSubExpr();
-      continue;
-    }
-    break;
-  }
-  return e;
-}
 
 bool isCallableParam(const ParmVarDecl *parm) {
   QualType t = parm->getType().getNonReferenceType();
@@ -90,19 +67,29 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       if (!callee || !packs_.invokesCallable(normalizedName(callee))) return;
     }
   }
-  if (!callee) return;
+  // Through a field or variable of callable type: resolved at link time (issue 19).
+  std::string through, throughName;
+  if (const auto *ce = dyn_cast<CallExpr>(call.expr)) {
+    if (!callee) through = calledSlot(ce->getCallee(), ctx_, throughName);
+    else if (call.object && isa<CXXMethodDecl>(callee) && cast<CXXMethodDecl>(callee)->getOverloadedOperator() == OO_Call)
+      through = calledSlot(call.object, ctx_, throughName);
+  }
+  if (!callee && through.empty()) return;
 
   CallEvent ev;
-  noteDecl_(callee);
-  ev.callee = functionKey(callee, sm_);
-  ev.calleeName = displayName(callee, sm_);
+  ev.through = through;
+  if (callee) {
+    noteDecl_(callee);
+    ev.callee = functionKey(callee, sm_);
+  }
+  ev.calleeName = through.empty() ? displayName(callee, sm_) : throughName;
   ev.where = at(loc);
   ev.held = state.definite();
   if (call.isConstruct) ev.receiverType = normalizedTypeName(cast<CXXConstructExpr>(call.expr)->getType());
   else if (call.object) ev.receiverType = normalizedTypeName(call.object->IgnoreParenImpCasts()->getType());
   else if (!call.args.empty()) ev.receiverType = normalizedTypeName(call.args[0]->IgnoreParenImpCasts()->getType());
 
-  if (const auto *method = dyn_cast<CXXMethodDecl>(callee)) {
+  if (const auto *method = dyn_cast_or_null<CXXMethodDecl>(callee)) {
     if (call.implicitThis || (call.object && isa<CXXThisExpr>(call.object->IgnoreParenImpCasts())))
       ev.thisArg = kThisKey;
     else if (call.object)

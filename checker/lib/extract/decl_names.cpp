@@ -103,8 +103,14 @@ std::string displayName(const FunctionDecl *fn, const SourceManager &sm) {
 std::string functionKey(const FunctionDecl *fn, const SourceManager &sm) {
   if (const auto *method = dyn_cast<CXXMethodDecl>(fn); method && method->getParent()->isLambda()) {
     SourcePoint p = sourcePoint(sm, method->getParent()->getLocation());
+    // The closure's constructors, destructor and conversion are not its body: copying a
+    // lambda must not count as running it.
+    std::string member;
+    if (isa<CXXConstructorDecl>(method)) member = "#ctor";
+    else if (isa<CXXDestructorDecl>(method)) member = "#dtor";
+    else if (method->getOverloadedOperator() != OO_Call) member = "#" + method->getNameAsString();
     return "lambda:" + p.file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) +
-           templateArgsText(fn);
+           templateArgsText(fn) + member;
   }
   llvm::SmallString<128> usr;
   if (index::generateUSRForDecl(fn, usr)) return "name:" + normalizedName(fn) + templateArgsText(fn);

@@ -1,5 +1,7 @@
 #include "extract/tu_extractor.h"
 
+#include "extract/callable_flow_recorder.h"
+#include "extract/class_hierarchy_recorder.h"
 #include "extract/decl_names.h"
 #include "facts/facts_cache.h"
 #include "extract/function_analyzer.h"
@@ -114,6 +116,8 @@ public:
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
     extractor.extract(ctx.getTranslationUnitDecl());
+    recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
+    recordCallableFlows(ctx, out_);
     // The hash of what the parser read, not of the file when the entry is stored: an edit
     // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {

@@ -2,6 +2,8 @@
 // facts always give the same bytes (cacheable by content hash).
 #include "facts/facts.h"
 
+#include "facts/indirect_facts.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -65,7 +67,8 @@ json callJson(const CallEvent &c) {
   return compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
                   {"where", pointJson(c.where)}, {"held", heldJson(c.held)}, {"wait", c.isWait},
                   {"wait_releases", c.waitReleases}, {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg},
-                  {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"callables", std::move(callables)}});
+                  {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"through", c.through},
+                  {"callables", std::move(callables)}});
 }
 CallEvent callFrom(const json &j) {
   CallEvent c;
@@ -80,6 +83,7 @@ CallEvent callFrom(const json &j) {
   c.thisArg = field<std::string>(j, "this_arg");
   c.argLocks = field<std::vector<std::string>>(j, "arg_locks");
   c.unresolved = field<bool>(j, "unresolved");
+  c.through = field<std::string>(j, "through");
   for (const auto &a : list(j, "callables"))
     c.callables.push_back(CallableArg{a.at("index"), a.at("targets").get<std::vector<std::string>>(),
                                       a.at("forwards_param")});
@@ -129,8 +133,10 @@ json factsToDocument(const TUFacts &facts) {
                           {"nonblocking", d.annotatedNonblocking}, {"system", d.system}});
   json findings = json::array();
   for (const auto &f : facts.findings) findings.push_back(findingJson(f));
-  return {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
-          {"decls", decls}, {"findings", findings}};
+  json doc = {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
+              {"decls", decls}, {"findings", findings}};
+  indirectFactsToDocument(facts, doc);
+  return doc;
 }
 
 std::string factsToJson(const TUFacts &facts) { return factsToDocument(facts).dump(1) + "\n"; }
@@ -182,6 +188,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
                                        field<bool>(j, "blocking"), field<bool>(j, "nonblocking"),
                                        field<bool>(j, "system")});
     for (const auto &f : doc.at("findings")) out.findings.push_back(findingFrom(f));
+    indirectFactsFromDocument(doc, out);
     return true;
   } catch (const std::exception &e) {
     error = std::string("malformed facts: ") + e.what();

@@ -13,7 +13,8 @@
 
 namespace lockcheck {
 
-inline constexpr int kFactsVersion = 2; // 2: fields equal to their default are left out
+// 2: fields equal to their default are left out; 3: class hierarchy and callable flows (indirect calls)
+inline constexpr int kFactsVersion = 3;
 
 // Lock identity. `key` is relative to the function it appears in:
 //   "g:<qualified global>[.field...]"   a global or static object
@@ -52,7 +53,8 @@ struct CallEvent {
   bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
   std::string waitReleases;   // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait through a lock adopted from the caller
-  bool unresolved = false;     // virtual call whose target is not known here: packs only
+  bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
+  std::string through;         // call through a callable slot (std::function, pointer): its slot key
   std::string thisArg;         // key of the callee's `this` here ("t:" for our own this)
   std::vector<std::string> argLocks; // lock key of each argument that names a lock ("" otherwise)
   std::vector<CallableArg> callables;
@@ -99,6 +101,29 @@ struct DeclFacts {
   bool system = false; // declared in a system header
 };
 
+// A polymorphic class (for virtual calls, link/indirect_targets.h).
+struct VirtualMethod {
+  std::string key;                    // function key
+  std::vector<std::string> overrides; // keys of the methods it directly overrides
+  bool pure = false;
+  bool final = false;
+};
+struct ClassFacts {
+  std::vector<std::string> bases; // normalised names of the direct bases
+  bool final = false;
+  std::vector<VirtualMethod> methods; // its virtual methods, in declaration order
+};
+
+// What flows into one callable slot (a field, variable or parameter of callable type:
+// std::function, function pointer, pointer to member, a container of these).
+// Slot keys: "f:Class::field", "g:name" (global/static), "l:<function key>#name@line",
+// "p:<function key>#N" (parameter N).
+struct CallableSources {
+  std::vector<std::string> targets; // function keys
+  std::vector<std::string> slots;   // other slots whose callables flow in
+  bool unknown = false;             // something lockcheck cannot bound flows in
+};
+
 // A file the TU read, with the hash of the bytes the parser saw (empty: not loaded).
 struct InputFile {
   std::string path;
@@ -110,6 +135,8 @@ struct TUFacts {
   std::map<std::string, FunctionFacts> functions; // defined here, by key
   std::map<std::string, DeclFacts> decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
+  std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
+  std::map<std::string, CallableSources> callableFlows;  // by slot key
   // For the cache; not serialised.
   std::vector<InputFile> inputs;  // files the TU read
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)

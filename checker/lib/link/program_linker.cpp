@@ -11,6 +11,7 @@
 namespace lockcheck {
 
 void ProgramLinker::add(TUFacts facts) {
+  indirect_.add(facts);
   for (auto &[key, fn] : facts.functions) functions_.emplace(key, std::move(fn)); // first definition wins
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));
@@ -32,6 +33,14 @@ std::string ProgramLinker::nameOf(const std::string &key) const {
 }
 
 ProgramLinker::Blocking ProgramLinker::leaf(const std::string &key) const {
+  // Asked again in every sweep of the solver, for every call to a library function.
+  if (auto it = leaves_.find(key); it != leaves_.end()) return it->second;
+  Blocking b = packLeaf(key);
+  leaves_.emplace(key, b);
+  return b;
+}
+
+ProgramLinker::Blocking ProgramLinker::packLeaf(const std::string &key) const {
   Blocking b;
   std::string qualified;
   bool annotatedBlocking = false, annotatedNonblocking = false;
@@ -83,6 +92,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
     b.leaf = call.calleeName;
     return b;
   }
+  if (indirectBlocks(call, b)) return b;
   Blocking callee = call.unresolved ? leaf(call.callee) : blocking(call.callee);
   if (!callee.blocks && !call.unresolved && !functions_.count(call.callee)) callee = leaf(call.callee);
   if (callee.blocks) {
@@ -130,13 +140,15 @@ std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const C
 bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &fn) {
   Blocking &mine = blocking_[key];
   if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) return false;
-  if (mine.blocks && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
+  if (mine.blocks && !mine.maybe && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
   bool changed = false;
   for (const auto &call : fn.calls) {
     Blocking b = callBlocks(call);
     if (!b.blocks) continue;
     std::set<std::string> released = releasedAt(fn, call, b);
-    if (mine.blocks) {
+    if (mine.blocks && mine.maybe != b.maybe) {
+      if (b.maybe) continue; // a call that surely blocks explains it better than one that may
+    } else if (mine.blocks) {
       std::set<std::string> both;
       std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
                             std::inserter(both, both.end()));
@@ -168,6 +180,8 @@ void ProgramLinker::solveBlocking() {
     blocking_[key] = leaf(key);
     for (const auto &call : fn.calls) {
       callers[call.callee].insert(key);
+      if (const auto *targets = indirect_.targets(call))
+        for (const auto &target : *targets) callers[target].insert(key);
       for (const auto &ca : call.callables)
         for (const auto &target : ca.targets) callers[target].insert(key);
     }
@@ -280,6 +294,7 @@ std::vector<Finding> ProgramLinker::link() {
 }
 
 std::vector<Finding> ProgramLinker::linkFindings() {
+  indirect_.finish(functions_, decls_);
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();
   std::vector<Finding> out = local_;

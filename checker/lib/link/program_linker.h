@@ -6,12 +6,14 @@
 
 #include "facts/facts.h"
 #include "config/rule_pack.h"
+#include "link/indirect_targets.h"
 
 #include <deque>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lockcheck {
@@ -21,6 +23,8 @@ public:
   explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
 
   void add(TUFacts facts);
+  // Indirect calls (.lockcheck.json "indirect_calls", "indirect_exclude"); before link().
+  void setIndirectOptions(IndirectOptions options) { indirect_.setOptions(std::move(options)); }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -44,6 +48,10 @@ public:
     // them. Keys are in the terms of the function the summary is for, or, once
     // returned by callBlocks(), of the caller.
     std::set<std::string> released;
+    // Through an indirect call (issue 19): the possible target that blocks, and whether
+    // only some of the possible targets block somewhere down the chain (a warning).
+    std::string via;
+    bool maybe = false;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -75,7 +83,8 @@ private:
   };
   Chain prepend(TraceStep step, Chain rest) const;
 
-  Blocking leaf(const std::string &key) const;
+  Blocking leaf(const std::string &key) const;     // packLeaf, memoised
+  Blocking packLeaf(const std::string &key) const; // what packs and annotations say of one function
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
@@ -83,6 +92,9 @@ private:
   bool updateBlocking(const std::string &key, const FunctionFacts &fn);
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
+  // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
+  // false when it has none or none blocks.
+  bool indirectBlocks(const CallEvent &call, Blocking &out) const;
   std::string nameOf(const std::string &key) const;
   std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
 
@@ -96,6 +108,8 @@ private:
   std::set<std::string> acquisitionsInProgress_;
   std::map<std::string, std::map<unsigned, std::vector<Invocation>>> invocations_;
   std::set<std::string> invocationsInProgress_;
+  IndirectTargets indirect_;
+  mutable std::unordered_map<std::string, Blocking> leaves_;
 };
 
 } // namespace lockcheck

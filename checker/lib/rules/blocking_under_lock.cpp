@@ -17,9 +17,13 @@ void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> 
   for (const auto &h : held) trace.push_back({h.acquired, quoted(h.lock.display) + " acquired here"});
 }
 
-// "io", or "io: write" when the blocking function is further down the chain than the call.
+// "io", or "io: write" when the blocking function is further down the chain than the call,
+// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put.
 std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
-  return b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName ? b.category : b.category + ": " + b.leaf;
+  std::string what = b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName || b.leaf == b.via
+                         ? b.category
+                         : b.category + ": " + b.leaf;
+  return b.via.empty() ? what : what + " via " + b.via;
 }
 
 // The lock names for a fix hint: "'mu' is held, release it" / "'a', 'b' are held, release them".
@@ -33,6 +37,9 @@ std::string fixForCall(const ProgramLinker::Blocking &b, const CallEvent &call, 
   std::string leaf = b.leaf.empty() ? call.calleeName : b.leaf;
   return "copy what " + leaf + " needs while " + heldAndRelease(held) + ", then call " + call.calleeName + "()";
 }
+
+// "blocks", or "may block" (a warning) when only some possible targets of an indirect call do.
+const char *blocksVerb(const ProgramLinker::Blocking &b) { return b.maybe ? "() may block (" : "() blocks ("; }
 
 } // namespace
 
@@ -65,9 +72,10 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
       program.appendChain(b.chain, trace);
-      report(call.where, call.calleeName + "() blocks (" + blockingWhat(b, call) + ") while " + heldText(held),
-             held.back().lock.display, fn.name, std::move(trace))
-          .fix = fixForCall(b, call, held);
+      Finding &f = report(call.where, call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held),
+                          held.back().lock.display, fn.name, std::move(trace));
+      f.fix = fixForCall(b, call, held);
+      if (b.maybe) f.severity = Severity::Warning;
     }
   }
 }
@@ -93,12 +101,13 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
               addAcquiredNotes(inv.held, trace);
               program.appendChain(inv.path, trace);
               program.appendChain(b.chain, trace);
-              report(inner.where,
-                     inner.calleeName + "() blocks (" + blockingWhat(b, inner) + ") while " + heldText(inv.held) +
-                         " by " + call.calleeName + ", which runs this callable under it",
-                     inv.held.back().lock.display, body->second.name, std::move(trace))
-                  .fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
-                         " under it, and call " + inner.calleeName + "() after it returns";
+              Finding &f = report(inner.where,
+                                  inner.calleeName + blocksVerb(b) + blockingWhat(b, inner) + ") while " +
+                                      heldText(inv.held) + " by " + call.calleeName + ", which runs this callable under it",
+                                  inv.held.back().lock.display, body->second.name, std::move(trace));
+              f.fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
+                      " under it, and call " + inner.calleeName + "() after it returns";
+              if (b.maybe) f.severity = Severity::Warning;
             }
           }
         }

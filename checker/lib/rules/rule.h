@@ -20,7 +20,7 @@ public:
   virtual void link(ProgramLinker &) {}
 
 protected:
-  // The finding just added, for a rule to add its fix hint.
+  // The finding just added, for a rule to add its fix hint or lower its severity.
   Finding &report(const SourcePoint &anchor, std::string message, std::string lock, const std::string &function,
                   std::vector<TraceStep> trace = {}) {
     out_.push_back(makeFinding(id_, anchor, std::move(message), std::move(lock), function, std::move(trace)));

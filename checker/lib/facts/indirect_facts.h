@@ -1,0 +1,16 @@
+// JSON of the facts that indirect calls need (class hierarchy, callable flows), kept
+// apart from facts.cpp; format: docs/facts-format.md "Indirect calls".
+#pragma once
+
+#include "facts/facts.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lockcheck {
+
+// Adds "classes" and "callable_flows" to a facts document (left out when empty).
+void indirectFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
+// Reads them back; throws nlohmann::json exceptions on a malformed document.
+void indirectFactsFromDocument(const nlohmann::json &doc, TUFacts &out);
+
+} // namespace lockcheck

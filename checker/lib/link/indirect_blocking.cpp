@@ -1,0 +1,39 @@
+// ProgramLinker::callBlocks for indirect calls (issue 19): a call blocks if a possible
+// target blocks; the summary names that target (`via`) and whether only some of the
+// possible targets block (`maybe`: the finding is a warning, not an error).
+#include "link/program_linker.h"
+
+namespace lockcheck {
+
+bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
+  const std::vector<std::string> *found = indirect_.targets(call);
+  if (!found) return false;
+  const std::vector<std::string> &targets = *found;
+  size_t blocking = 0;
+  const std::string *chosen = nullptr;
+  Blocking first;
+  for (const auto &target : targets) {
+    bool defined = functions_.count(target) > 0;
+    Blocking undefined = defined ? Blocking{} : leaf(target);
+    const Blocking &t = defined ? this->blocking(target) : undefined;
+    if (!t.blocks) continue;
+    ++blocking;
+    if (!chosen || (first.maybe && !t.maybe)) { // the first that surely blocks
+      first = t;
+      chosen = &target;
+    }
+  }
+  if (!chosen) return false;
+  out = std::move(first);
+  out.released.clear(); // a target's own entry locks mean nothing here
+  out.maybe = out.maybe || blocking < targets.size();
+  out.via = nameOf(*chosen);
+  auto fn = functions_.find(*chosen);
+  std::string note = "may run " + out.via + " (" + std::to_string(blocking) + " of " + std::to_string(targets.size()) +
+                     " possible target" + (targets.size() > 1 ? "s" : "") + " block)";
+  if (out.chain == kNoChain) note += " (" + out.category + ")";
+  out.chain = prepend(TraceStep{fn != functions_.end() ? fn->second.where : call.where, note}, out.chain);
+  return true;
+}
+
+} // namespace lockcheck
