@@ -5,6 +5,7 @@
 #pragma once
 
 #include "facts/facts.h"
+#include "facts/string_pool.h"
 #include "config/rule_pack.h"
 
 #include <deque>
@@ -12,6 +13,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace lockcheck {
@@ -20,7 +23,11 @@ class ProgramLinker {
 public:
   explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
 
+  // Add every TU before the first query (link(), acquisitions(), invocations()).
   void add(TUFacts facts);
+  // Whether a function is defined / declared by a TU added so far (a hash lookup).
+  bool defines(std::string_view key) const { return index_.count(key) > 0; }
+  bool declares(const std::string &key) const { return decls_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -61,41 +68,64 @@ public:
   const std::map<std::string, FunctionFacts> &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
-  // The locks a function takes, itself or through calls, in its own terms.
+  // The locks a function takes, itself or through calls, in its own terms. Computed
+  // without recursion, so a call chain of any depth fits the default stack.
   const std::vector<Acquisition> &acquisitions(const std::string &key);
   // Where a function runs each of its callable parameters (by index), and under which locks.
-  const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
+  using Invocations = std::map<unsigned, std::vector<Invocation>>;
+  const Invocations &invocations(const std::string &key);
   // A condition-variable wrapper: waits through a lock adopted from its caller.
   bool waitsOnCallersLock(const std::string &key) const;
 
 private:
+  // A trace step with its file and note interned: a program has millions of steps but
+  // few distinct files, and a call site's note repeats for each lock taken below it.
   struct ChainStep {
-    TraceStep step;
+    StringPool::Id file, note;
+    unsigned line, column;
     Chain next;
   };
   Chain prepend(TraceStep step, Chain rest) const;
 
+  // Functions are numbered in key order once all TUs are in (the order a sweep over
+  // functions() visits them); the solver's tables are by number, not by key.
+  using Id = int;
+  static constexpr Id kNoId = -1;
+  void number();
+  Id idOf(std::string_view key) const;
+  const FunctionFacts *definition(std::string_view key) const;
+
   Blocking leaf(const std::string &key) const;
+  const Blocking &leafOf(const std::string &key) const; // leaf(), memoised per key
+  bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
-  // One pass over `key`'s calls; true if its summary changed.
-  bool updateBlocking(const std::string &key, const FunctionFacts &fn);
+  // One pass over function `id`'s calls; true if its summary changed.
+  bool updateBlocking(Id id);
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
   std::string nameOf(const std::string &key) const;
-  std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
+  // One step of the iterative traversals: what `id` gets from its callees.
+  enum class Visit : char { No, InProgress, Done };
+  void solveAcquisitions(Id root);
+  void solveInvocations(Id root);
 
   const RulePacks &packs_;
   mutable std::deque<ChainStep> steps_;
+  mutable StringPool stepText_;
   std::map<std::string, FunctionFacts> functions_;
-  std::map<std::string, DeclFacts> decls_;
+  std::unordered_map<std::string_view, Id> index_; // keys of functions_ (views of the map's keys)
+  std::vector<const FunctionFacts *> byId_;
+  std::unordered_map<std::string, DeclFacts> decls_;
   std::vector<Finding> local_;
-  std::map<std::string, Blocking> blocking_;
-  std::map<std::string, std::vector<Acquisition>> acquisitions_;
-  std::set<std::string> acquisitionsInProgress_;
-  std::map<std::string, std::map<unsigned, std::vector<Invocation>>> invocations_;
-  std::set<std::string> invocationsInProgress_;
+  std::unordered_map<Id, Blocking> blocking_; // only functions that block
+  mutable std::unordered_map<std::string, Blocking> leaves_;
+  mutable std::unordered_map<std::string, bool> nonblockingNames_; // of callees
+  std::vector<char> nonblockingFunction_; // by id: annotated or in a pack's nonblocking list
+  std::vector<Visit> acquisitionsVisit_, invocationsVisit_;
+  std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
+  std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
 };
 
 } // namespace lockcheck
