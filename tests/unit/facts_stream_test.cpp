@@ -124,5 +124,28 @@ TEST(FactsStream, ASkippedValueMustStillBeJson) {
   EXPECT_EQ(error.rfind("malformed facts", 0), 0u) << error;
 }
 
+// The merged program keeps millions of these strings: no spare capacity (a string grown
+// by appends holds twice what it needs).
+TEST(FactsStream, DecodedStringsHaveNoSpareCapacity) {
+  std::string text = factsToJson(everyField());
+  StreamedFacts out;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, nullptr, out, error));
+  const FunctionFacts &fn = out.facts.functions.begin()->second;
+  const std::string &plain = fn.calls.front().callables.front().targets.front(); // no escapes
+  const std::string &escaped = fn.calls.front().calleeName;
+  ASSERT_GT(plain.size(), 15u); // longer than the in-place buffer
+  ASSERT_GT(escaped.size(), 15u);
+  EXPECT_EQ(plain.capacity(), plain.size());
+  EXPECT_EQ(escaped.capacity(), escaped.size());
+}
+
+TEST(FactsStream, SeenKeysRemembersEveryKeyAsItGrows) {
+  SeenKeys seen;
+  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i)));
+  EXPECT_FALSE(seen.declSeen("k1")); // declarations are a separate key space
+}
+
 } // namespace
 } // namespace lockcheck

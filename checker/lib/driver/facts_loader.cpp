@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <malloc.h>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -96,6 +97,11 @@ unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, Program
     ++added;
   }
   for (auto &t : pool) t.join();
+#ifdef __GLIBC__
+  // The decoding threads' arenas now hold only holes (their files are merged, their key
+  // tables gone); hand those pages back before the solver grows the main arena.
+  malloc_trim(0);
+#endif
   return added;
 }
 

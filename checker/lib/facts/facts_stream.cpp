@@ -13,7 +13,27 @@
 
 namespace lockcheck {
 
-std::uint64_t SeenKeys::hash(std::string_view key) { return fnv1a(key); }
+bool SeenKeys::Table::insert(std::uint64_t h) {
+  if (h == 0) h = 1; // 0 marks a free slot
+  if (2 * (used_ + 1) > slots_.size()) grow();
+  size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == h) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = h;
+      ++used_;
+      return true;
+    }
+  }
+}
+
+void SeenKeys::Table::grow() {
+  std::vector<std::uint64_t> old(slots_.empty() ? 1024 : 2 * slots_.size(), 0);
+  old.swap(slots_);
+  used_ = 0;
+  for (std::uint64_t h : old)
+    if (h != 0) insert(h);
+}
 
 namespace {
 
@@ -76,24 +96,35 @@ public:
     }
   }
 
+  // Built once at its final size: a string grown by appends gets twice the capacity
+  // it needs, and the merged program holds millions of them.
   void string(std::string &out) {
     expect('"');
-    out.clear();
+    const char *start = p_;
+    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+           static_cast<unsigned char>(*p_) < 0x80)
+      ++p_;
+    if (p_ != end_ && *p_ == '"') {
+      out = std::string(start, p_++);
+      return;
+    }
+    scratch_.assign(start, p_);
     for (;;) {
-      const char *start = p_;
-      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
-             static_cast<unsigned char>(*p_) < 0x80)
-        ++p_;
-      out.append(start, p_);
       if (p_ == end_) throw Reject{};
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         ++p_;
+        out = std::string(scratch_);
         return;
       }
       if (c < 0x20) throw Reject{};
-      if (c == '\\') escape(out);
-      else utf8(out);
+      if (c == '\\') escape(scratch_);
+      else utf8(scratch_);
+      start = p_;
+      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+             static_cast<unsigned char>(*p_) < 0x80)
+        ++p_;
+      scratch_.append(start, p_);
     }
   }
   bool boolean() {
@@ -300,6 +331,7 @@ private:
   }
 
   const char *p_, *end_;
+  std::string scratch_;
 };
 
 // The decoders below mirror facts.cpp field by field; a missing required field rejects.
@@ -340,13 +372,19 @@ public:
   }
 
 private:
+  // Notes the key (of `kind`: 0 function, 1 declaration); if this reader met it in an
+  // earlier file, steps over its value and lists it as skipped.
+  bool skipSeen(std::string_view key, unsigned kind, bool (SeenKeys::*seenBefore)(std::string_view),
+                std::vector<std::string> &skipped) {
+    keyHashes_.push_back(fnv1a(key) * 2 + kind);
+    if (!seen_ || !(seen_->*seenBefore)(key)) return false;
+    in_.skip();
+    skipped.emplace_back(key);
+    return true;
+  }
+
   void function(std::string_view key) {
-    keyHashes_.push_back(fnv1a(key) * 2);
-    if (seen_ && seen_->functionSeen(key)) {
-      in_.skip();
-      out_.skippedFunctions.emplace_back(key);
-      return;
-    }
+    if (skipSeen(key, 0, &SeenKeys::functionSeen, out_.skippedFunctions)) return;
     FunctionFacts fn;
     fn.key = key;
     bool where = false;
@@ -365,16 +403,12 @@ private:
       else in_.skip();
     });
     if (!where) throw Reject{};
+    fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
     out_.facts.functions.insert_or_assign(fn.key, std::move(fn));
   }
 
   void decl(std::string_view key) {
-    keyHashes_.push_back(fnv1a(key) * 2 + 1);
-    if (seen_ && seen_->declSeen(key)) {
-      in_.skip();
-      out_.skippedDecls.emplace_back(key);
-      return;
-    }
+    if (skipSeen(key, 1, &SeenKeys::declSeen, out_.skippedDecls)) return;
     DeclFacts d;
     d.key = key;
     in_.object([&](std::string_view f) {

@@ -7,11 +7,11 @@
 #pragma once
 
 #include "facts/facts.h"
+#include "facts/hashing.h"
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace lockcheck {
@@ -22,12 +22,20 @@ namespace lockcheck {
 class SeenKeys {
 public:
   // True if `key` was met before; records it otherwise.
-  bool functionSeen(std::string_view key) { return !functions_.insert(hash(key)).second; }
-  bool declSeen(std::string_view key) { return !decls_.insert(hash(key)).second; }
+  bool functionSeen(std::string_view key) { return !functions_.insert(fnv1a(key)); }
+  bool declSeen(std::string_view key) { return !decls_.insert(fnv1a(key)); }
 
 private:
-  static std::uint64_t hash(std::string_view key);
-  std::unordered_set<std::uint64_t> functions_, decls_;
+  // Open addressing, at most half full: 8-16 bytes a key (a node set takes ~40).
+  class Table {
+  public:
+    bool insert(std::uint64_t hash); // true if it was not there
+  private:
+    void grow();
+    std::vector<std::uint64_t> slots_;
+    size_t used_ = 0;
+  };
+  Table functions_, decls_;
 };
 
 struct StreamedFacts {

@@ -19,6 +19,7 @@ void ProgramLinker::add(TUFacts facts) {
 }
 
 void ProgramLinker::number() {
+  static_assert(Visit{} == Visit::No, "solved() takes the value-initialised state for not visited");
   if (byId_.size() == functions_.size()) return;
   byId_.clear(); // a TU added after a query: start over
   blocking_.clear();
@@ -257,14 +258,23 @@ void ProgramLinker::solveBlocking() {
 // invocations() and acquisitions() are depth-first over the call graph with a memo; a
 // call back into a function still being computed (recursion) contributes nothing. They
 // walk an explicit stack, in the order the recursive definition would.
+namespace {
+// The memoised result for function `id` (negative: not defined), solved first if it was
+// never visited (the first enumerator of the visit state, value 0). Only non-empty
+// results are stored.
+template <class Table, class Visit, class Solve>
+const typename Table::mapped_type &solved(int id, const std::vector<Visit> &visits, const Table &table, Solve &&solve) {
+  static const typename Table::mapped_type none;
+  if (id < 0) return none;
+  if (visits[static_cast<size_t>(id)] == Visit{}) solve(id);
+  auto it = table.find(id);
+  return it == table.end() ? none : it->second;
+}
+} // namespace
+
 const ProgramLinker::Invocations &ProgramLinker::invocations(const std::string &key) {
-  static const Invocations none;
   number();
-  Id id = idOf(key);
-  if (id == kNoId) return none;
-  if (invocationsVisit_[static_cast<size_t>(id)] == Visit::No) solveInvocations(id);
-  auto it = invocations_.find(id);
-  return it == invocations_.end() ? none : it->second;
+  return solved(idOf(key), invocationsVisit_, invocations_, [&](Id id) { solveInvocations(id); });
 }
 
 void ProgramLinker::solveInvocations(Id root) {
@@ -325,13 +335,8 @@ void ProgramLinker::solveInvocations(Id root) {
 }
 
 const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const std::string &key) {
-  static const std::vector<Acquisition> none;
   number();
-  Id id = idOf(key);
-  if (id == kNoId) return none;
-  if (acquisitionsVisit_[static_cast<size_t>(id)] == Visit::No) solveAcquisitions(id);
-  auto it = acquisitions_.find(id);
-  return it == acquisitions_.end() ? none : it->second;
+  return solved(idOf(key), acquisitionsVisit_, acquisitions_, [&](Id id) { solveAcquisitions(id); });
 }
 
 void ProgramLinker::solveAcquisitions(Id root) {
