@@ -46,15 +46,28 @@ const FunctionFacts *ProgramLinker::definition(std::string_view key) const {
 }
 
 ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
-  steps_.push_back(ChainStep{stepText_.intern(step.where.file), stepText_.intern(step.note), step.where.line,
-                             step.where.column, rest});
+  steps_.push_back(ChainStep{stepText_.intern(step.where.file), step.where.line, step.where.column, rest,
+                             stepText_.intern(step.note), Note::Interned, nullptr});
+  return static_cast<Chain>(steps_.size() - 1);
+}
+
+ProgramLinker::Chain ProgramLinker::prepend(const SourcePoint &where, Note kind, const std::string &name,
+                                            Chain rest) const {
+  steps_.push_back(ChainStep{stepText_.intern(where.file), where.line, where.column, rest, 0, kind, &name});
   return static_cast<Chain>(steps_.size() - 1);
 }
 
 void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const {
   for (; chain != kNoChain; chain = steps_[static_cast<size_t>(chain)].next) {
     const ChainStep &s = steps_[static_cast<size_t>(chain)];
-    out.push_back(TraceStep{SourcePoint{stepText_[s.file], s.line, s.column}, stepText_[s.note]});
+    std::string note;
+    switch (s.kind) {
+    case Note::Interned: note = stepText_[s.text]; break;
+    case Note::Calls: note = "calls " + *s.name; break;
+    case Note::PassedOn: note = "passed on to " + *s.name; break;
+    case Note::Acquired: note = quoted(*s.name) + " acquired here"; break;
+    }
+    out.push_back(TraceStep{SourcePoint{stepText_[s.file], s.line, s.column}, std::move(note)});
   }
 }
 
@@ -197,9 +210,8 @@ bool ProgramLinker::updateBlocking(Id id) {
         continue;
       }
     }
-    std::string step = "calls " + call.calleeName;
-    if (b.chain == kNoChain) step += " (" + b.category + ")";
-    b.chain = prepend(TraceStep{call.where, step}, b.chain);
+    if (b.chain == kNoChain) b.chain = prepend(TraceStep{call.where, "calls " + call.calleeName + " (" + b.category + ")"}, b.chain);
+    else b.chain = prepend(call.where, Note::Calls, call.calleeName, b.chain);
     mine = std::move(b);
     mine.released = std::move(released);
     changed = true;
@@ -216,21 +228,32 @@ bool ProgramLinker::updateBlocking(Id id) {
 // it comes later in key order, in the next one otherwise.
 void ProgramLinker::solveBlocking() {
   const size_t n = byId_.size();
-  std::vector<std::vector<Id>> callers(n); // whose summary reads whose
+  std::vector<std::pair<Id, Id>> reads; // (callee, caller): whose summary reads whose
   nonblockingFunction_.assign(n, 0);
   for (size_t id = 0; id < n; ++id) {
     const FunctionFacts &fn = *byId_[id];
     nonblockingFunction_[id] = fn.annotatedNonblocking || packs_.nonblocking(fn.qualified);
     if (Blocking b = leaf(fn.key); b.blocks) blocking_[static_cast<Id>(id)] = std::move(b);
-    auto reads = [&](const std::string &callee) {
-      if (Id c = idOf(callee); c != kNoId) callers[static_cast<size_t>(c)].push_back(static_cast<Id>(id));
+    auto read = [&](const std::string &callee) {
+      if (Id c = idOf(callee); c != kNoId) reads.emplace_back(c, static_cast<Id>(id));
     };
     for (const auto &call : fn.calls) {
-      reads(call.callee);
+      read(call.callee);
       for (const auto &ca : call.callables)
-        for (const auto &target : ca.targets) reads(target);
+        for (const auto &target : ca.targets) read(target);
     }
   }
+  // Callers of function c: callers[firstCaller[c] .. firstCaller[c + 1]) (one array, not a
+  // vector per function).
+  std::vector<size_t> firstCaller(n + 1, 0);
+  for (const auto &[callee, caller] : reads) ++firstCaller[static_cast<size_t>(callee) + 1];
+  for (size_t i = 0; i < n; ++i) firstCaller[i + 1] += firstCaller[i];
+  std::vector<Id> callers(reads.size());
+  {
+    std::vector<size_t> next(firstCaller.begin(), firstCaller.end() - 1);
+    for (const auto &[callee, caller] : reads) callers[next[static_cast<size_t>(callee)]++] = caller;
+  }
+  reads = {};
   std::vector<char> dirty(n, 1);
   std::priority_queue<Id, std::vector<Id>, std::greater<Id>> sweep;
   for (size_t id = 0; id < n; ++id) sweep.push(static_cast<Id>(id));
@@ -248,7 +271,8 @@ void ProgramLinker::solveBlocking() {
         else nextSweep.push_back(other);
       };
       mark(id);
-      for (Id caller : callers[static_cast<size_t>(id)]) mark(caller);
+      for (size_t i = firstCaller[static_cast<size_t>(id)]; i < firstCaller[static_cast<size_t>(id) + 1]; ++i)
+        mark(callers[i]);
     }
     for (Id id : nextSweep) sweep.push(id);
     nextSweep.clear();
@@ -327,7 +351,7 @@ void ProgramLinker::solveInvocations(Id root) {
           t.lock.key = translateKey(h.lock.key, call.thisArg, call.argLocks);
           if (!t.lock.key.empty()) inv.held.push_back(t);
         }
-        inv.path = prepend({call.where, "passed on to " + call.calleeName}, sub.path);
+        inv.path = prepend(call.where, Note::PassedOn, call.calleeName, sub.path);
         f.result[static_cast<unsigned>(ca.forwardsParam)].push_back(std::move(inv));
       }
     ++f.callable;
@@ -351,7 +375,7 @@ void ProgramLinker::solveAcquisitions(Id root) {
     acquisitionsVisit_[static_cast<size_t>(id)] = Visit::InProgress;
     Frame f{id, {}};
     for (const auto &a : byId_[static_cast<size_t>(id)]->acquires)
-      f.result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend({a.where, quoted(a.lock.display) + " acquired here"}, kNoChain)});
+      f.result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend(a.where, Note::Acquired, a.lock.display, kNoChain)});
     stack.push_back(std::move(f));
   };
   enter(root);
@@ -381,7 +405,7 @@ void ProgramLinker::solveAcquisitions(Id root) {
       // A lock this function holds on entry can only be taken again after it let go of it.
       if (std::find(fn.entryLocks.begin(), fn.entryLocks.end(), t.lock.key) != fn.entryLocks.end())
         t.reacquire = true;
-      t.path = prepend(TraceStep{call.where, "calls " + call.calleeName}, sub.path);
+      t.path = prepend(call.where, Note::Calls, call.calleeName, sub.path);
       if (f.result.size() < 64) f.result.push_back(std::move(t));
     }
     ++f.call;

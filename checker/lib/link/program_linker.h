@@ -78,14 +78,20 @@ public:
   bool waitsOnCallersLock(const std::string &key) const;
 
 private:
-  // A trace step with its file and note interned: a program has millions of steps but
-  // few distinct files, and a call site's note repeats for each lock taken below it.
+  // A program has millions of trace steps but few distinct files (interned), and most
+  // notes are a fixed text around a name its facts already hold (kept by reference to
+  // that name, which lives as long as the linker); other notes are interned whole.
+  enum class Note : unsigned char { Interned, Calls, PassedOn, Acquired };
   struct ChainStep {
-    StringPool::Id file, note;
+    StringPool::Id file;
     unsigned line, column;
     Chain next;
+    StringPool::Id text; // Interned
+    Note kind;
+    const std::string *name; // the others
   };
   Chain prepend(TraceStep step, Chain rest) const;
+  Chain prepend(const SourcePoint &where, Note kind, const std::string &name, Chain rest) const;
 
   // Functions are numbered in key order once all TUs are in (the order a sweep over
   // functions() visits them); the solver's tables are by number, not by key.
