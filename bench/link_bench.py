@@ -5,7 +5,8 @@ usage: link_bench.py LOCKCHECK [--sizes 1000,10000,100000] [--work DIR]
                      [--timeout 900] [--memory-limit-gib 8]
 Generates the facts once per N under --work (kept for reruns), runs
 `lockcheck link --quiet --format json -o /dev/null DIR` and prints a Markdown table:
-N, facts bytes, wall seconds, peak RSS, findings. A run over the time or memory limit
+N, facts bytes, wall seconds, CPU seconds (user + system: what the run costs when the
+machine is shared), peak RSS, findings. A run over the time or memory limit
 (the limit protects a shared machine) is reported as such, not retried.
 """
 import argparse
@@ -54,7 +55,7 @@ def run_link(lockcheck, path, timeout, memory_limit):
         time.sleep(0.05)
     wall = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
-    result = {"wall": wall, "rss_mib": usage.ru_maxrss / 1024.0}
+    result = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024.0}
     if code not in (0, 1):
         result["outcome"] = "exit %d: %s" % (code, proc.stderr.read().decode(errors="replace")[-300:].strip())
         return result
@@ -72,16 +73,17 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--memory-limit-gib", type=float, default=8)
     args = ap.parse_args()
-    print("| TUs | facts | wall | peak RSS | findings | outcome |")
-    print("|---:|---:|---:|---:|---:|---|")
+    print("| TUs | facts | wall | CPU | peak RSS | findings | outcome |")
+    print("|---:|---:|---:|---:|---:|---:|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         path = facts_dir(args.work, n)
         size = dir_bytes(path)
         r = run_link(args.lockcheck, path, args.timeout, int(args.memory_limit_gib * 2**30))
         wall = "%.2f s" % r["wall"] if "wall" in r else "-"
+        cpu = "%.2f s" % r["cpu"] if "cpu" in r else "-"
         rss = "%.0f MiB" % r["rss_mib"] if "rss_mib" in r else "-"
-        print("| %d | %.1f MB | %s | %s | %s | %s |" % (n, size / 1e6, wall, rss, r.get("findings", "-"),
-                                                      r["outcome"]), flush=True)
+        print("| %d | %.1f MB | %s | %s | %s | %s | %s |" % (n, size / 1e6, wall, cpu, rss, r.get("findings", "-"),
+                                                           r["outcome"]), flush=True)
 
 
 if __name__ == "__main__":

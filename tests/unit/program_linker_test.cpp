@@ -133,5 +133,42 @@ TEST(StrongComponents, CyclesShareAComponentChainsDoNot) {
   EXPECT_NE(c.at("e"), c.at("a"));
 }
 
+// A call chain 10^5 deep is linked on the thread's own stack (no recursion per call):
+// the lock taken at its bottom is the lock the top holds, and the callable the top passes
+// down is run at the bottom under it.
+TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
+  constexpr int kDepth = 100000;
+  LockRef mu = lock("g:mu", "g:mu", "mu");
+  auto name = [](int i) { return "f" + std::to_string(i); };
+  for (int i = 1; i < kDepth; ++i) {
+    CallEvent next = call(name(i + 1), 10 * i);
+    next.callables = {CallableArg{0, {}, 0}};
+    add(function(name(i), {next}));
+  }
+  FunctionFacts bottom = function(name(kDepth), {});
+  bottom.acquires.push_back(AcquireEvent{mu, at(1), false, false, {}});
+  bottom.invokes.push_back(InvokeEvent{0, at(2), {}});
+  add(bottom);
+  ProgramLinker linker(packs_);
+  linker.add(tu_);
+  ASSERT_EQ(linker.acquisitions("f1").size(), 1u);
+  std::vector<TraceStep> path;
+  linker.appendChain(linker.acquisitions("f1").front().path, path);
+  EXPECT_EQ(path.size(), size_t(kDepth));
+  ASSERT_EQ(linker.invocations("f1").count(0), 1u);
+  add(function("top", {call("f1", 5, {held(mu, 4)})}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, "double-lock");
+  EXPECT_EQ(findings[0].trace.size(), size_t(kDepth) + 1); // "acquired here" and the path
+}
+
+TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
+  Digraph ring;
+  for (int i = 0; i < 200000; ++i) ring["n" + std::to_string(i)] = {"n" + std::to_string((i + 1) % 200000)};
+  auto c = strongComponents(ring);
+  EXPECT_EQ(c.at("n0"), c.at("n199999"));
+}
+
 } // namespace
 } // namespace lockcheck

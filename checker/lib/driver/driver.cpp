@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "driver/depfile.h"
 #include "driver/facts_inputs.h"
+#include "driver/facts_loader.h"
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
 #include "lsp/stdio_server.h"
@@ -268,19 +269,7 @@ int link(Session &s) {
     std::string error;
     if (!expandFactsArgument(arg, paths, error)) s.summary.errors.push_back(InputError{arg, error});
   }
-  for (const auto &path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    TUFacts facts;
-    std::string error;
-    if (!in || !factsFromJson(text.str(), facts, error)) {
-      s.summary.errors.push_back(InputError{path, in ? error : "cannot read facts file"});
-      continue;
-    }
-    linker.add(std::move(facts));
-    ++s.summary.files;
-  }
+  s.summary.files += loadFacts(paths, s.options.jobs, linker, s.summary.errors);
   s.findings = linker.link();
   return finish(s, start);
 }

@@ -13,8 +13,8 @@ bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
   const std::string *chosen = nullptr;
   Blocking first;
   for (const auto &target : targets) {
-    bool defined = functions_.count(target) > 0;
-    Blocking undefined = defined ? Blocking{} : leaf(target);
+    bool defined = defines(target);
+    Blocking undefined = defined ? Blocking{} : leafOf(target);
     const Blocking &t = defined ? this->blocking(target) : undefined;
     if (!t.blocks) continue;
     ++blocking;
@@ -28,11 +28,11 @@ bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
   out.released.clear(); // a target's own entry locks mean nothing here
   out.maybe = out.maybe || blocking < targets.size();
   out.via = nameOf(*chosen);
-  auto fn = functions_.find(*chosen);
+  const FunctionFacts *fn = definition(*chosen);
   std::string note = "may run " + out.via + " (" + std::to_string(blocking) + " of " + std::to_string(targets.size()) +
                      " possible target" + (targets.size() > 1 ? "s" : "") + " block)";
   if (out.chain == kNoChain) note += " (" + out.category + ")";
-  out.chain = prepend(TraceStep{fn != functions_.end() ? fn->second.where : call.where, note}, out.chain);
+  out.chain = prepend(TraceStep{fn ? fn->where : call.where, note}, out.chain);
   return true;
 }
 

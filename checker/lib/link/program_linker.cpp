@@ -4,30 +4,76 @@
 #include "rules/registry.h"
 
 #include <algorithm>
-#include <functional>
 #include <iterator>
-#include <pthread.h>
+#include <queue>
 
 namespace lockcheck {
 
 void ProgramLinker::add(TUFacts facts) {
   indirect_.add(facts);
-  for (auto &[key, fn] : facts.functions) functions_.emplace(key, std::move(fn)); // first definition wins
+  for (auto &[key, fn] : facts.functions) {
+    auto [it, added] = functions_.emplace(key, std::move(fn)); // first definition wins
+    if (added) index_.emplace(it->first, kNoId);
+  }
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));
 }
 
+void ProgramLinker::number() {
+  static_assert(Visit{} == Visit::No, "solved() takes the value-initialised state for not visited");
+  if (byId_.size() == functions_.size()) return;
+  byId_.clear(); // a TU added after a query: start over
+  blocking_.clear();
+  acquisitions_.clear();
+  invocations_.clear();
+  for (const auto &[key, fn] : functions_) {
+    index_[key] = static_cast<Id>(byId_.size());
+    byId_.push_back(&fn);
+  }
+  acquisitionsVisit_.assign(byId_.size(), Visit::No);
+  invocationsVisit_.assign(byId_.size(), Visit::No);
+}
+
+ProgramLinker::Id ProgramLinker::idOf(std::string_view key) const {
+  auto it = index_.find(key);
+  return it == index_.end() ? kNoId : it->second;
+}
+
+const FunctionFacts *ProgramLinker::definition(std::string_view key) const {
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  if (it->second != kNoId) return byId_[static_cast<size_t>(it->second)];
+  return &functions_.find(std::string(key))->second;
+}
+
 ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
-  steps_.push_back(ChainStep{std::move(step), rest});
+  steps_.push_back(ChainStep{stepText_.intern(step.where.file), step.where.line, step.where.column, rest,
+                             stepText_.intern(step.note), Note::Interned, nullptr});
+  return static_cast<Chain>(steps_.size() - 1);
+}
+
+ProgramLinker::Chain ProgramLinker::prepend(const SourcePoint &where, Note kind, const std::string &name,
+                                            Chain rest) const {
+  steps_.push_back(ChainStep{stepText_.intern(where.file), where.line, where.column, rest, 0, kind, &name});
   return static_cast<Chain>(steps_.size() - 1);
 }
 
 void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const {
-  for (; chain != kNoChain; chain = steps_[static_cast<size_t>(chain)].next) out.push_back(steps_[static_cast<size_t>(chain)].step);
+  for (; chain != kNoChain; chain = steps_[static_cast<size_t>(chain)].next) {
+    const ChainStep &s = steps_[static_cast<size_t>(chain)];
+    std::string note;
+    switch (s.kind) {
+    case Note::Interned: note = stepText_[s.text]; break;
+    case Note::Calls: note = "calls " + *s.name; break;
+    case Note::PassedOn: note = "passed on to " + *s.name; break;
+    case Note::Acquired: note = quoted(*s.name) + " acquired here"; break;
+    }
+    out.push_back(TraceStep{SourcePoint{stepText_[s.file], s.line, s.column}, std::move(note)});
+  }
 }
 
 std::string ProgramLinker::nameOf(const std::string &key) const {
-  if (auto it = functions_.find(key); it != functions_.end()) return it->second.name;
+  if (const FunctionFacts *fn = definition(key)) return fn->name;
   if (auto it = decls_.find(key); it != decls_.end()) return it->second.name;
   return key;
 }
@@ -44,10 +90,10 @@ ProgramLinker::Blocking ProgramLinker::packLeaf(const std::string &key) const {
   Blocking b;
   std::string qualified;
   bool annotatedBlocking = false, annotatedNonblocking = false;
-  if (auto it = functions_.find(key); it != functions_.end()) {
-    qualified = it->second.qualified;
-    annotatedBlocking = it->second.annotatedBlocking;
-    annotatedNonblocking = it->second.annotatedNonblocking;
+  if (const FunctionFacts *fn = definition(key)) {
+    qualified = fn->qualified;
+    annotatedBlocking = fn->annotatedBlocking;
+    annotatedNonblocking = fn->annotatedNonblocking;
   }
   if (auto it = decls_.find(key); it != decls_.end()) {
     if (qualified.empty()) qualified = it->second.qualified;
@@ -67,19 +113,33 @@ ProgramLinker::Blocking ProgramLinker::packLeaf(const std::string &key) const {
   return b;
 }
 
+// Pack matching globs over qualified names; a program calls the same few thousand names
+// from millions of sites, so each name is matched once.
+const ProgramLinker::Blocking &ProgramLinker::leafOf(const std::string &key) const {
+  auto it = leaves_.find(key);
+  if (it == leaves_.end()) it = leaves_.emplace(key, leaf(key)).first;
+  return it->second;
+}
+
+bool ProgramLinker::nonblockingName(const std::string &qualified) const {
+  auto it = nonblockingNames_.find(qualified);
+  if (it == nonblockingNames_.end()) it = nonblockingNames_.emplace(qualified, packs_.nonblocking(qualified)).first;
+  return it->second;
+}
+
 const ProgramLinker::Blocking &ProgramLinker::blocking(const std::string &key) const {
   static const Blocking none;
-  auto it = blocking_.find(key);
+  auto it = blocking_.find(idOf(key));
   return it == blocking_.end() ? none : it->second;
 }
 
 bool ProgramLinker::runsCallables(const CallEvent &call, unsigned index) const {
-  auto fn = functions_.find(call.callee);
-  if (fn == functions_.end()) {
+  Id callee = idOf(call.callee);
+  if (callee == kNoId) {
     auto d = decls_.find(call.callee);
     return d != decls_.end() && packs_.invokesCallable(d->second.qualified);
   }
-  auto inv = invocations_.find(call.callee);
+  auto inv = invocations_.find(callee);
   return inv != invocations_.end() && inv->second.count(index);
 }
 
@@ -93,8 +153,8 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
     return b;
   }
   if (indirectBlocks(call, b)) return b;
-  Blocking callee = call.unresolved ? leaf(call.callee) : blocking(call.callee);
-  if (!callee.blocks && !call.unresolved && !functions_.count(call.callee)) callee = leaf(call.callee);
+  Blocking callee = call.unresolved ? leafOf(call.callee) : blocking(call.callee);
+  if (!callee.blocks && !call.unresolved && !defines(call.callee)) callee = leafOf(call.callee);
   if (callee.blocks) {
     std::set<std::string> released;
     for (const auto &k : callee.released)
@@ -105,7 +165,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   // Pack "not blocking" names win over the receiver's type (std::thread::thread, istringstream).
   std::string qualified;
   if (auto d = decls_.find(call.callee); d != decls_.end()) qualified = d->second.qualified;
-  if (!packs_.nonblocking(qualified) && !call.receiverType.empty())
+  if (!call.receiverType.empty() && !nonblockingName(qualified))
     if (const BlockingTypeEntry *t = packs_.blockingType(call.receiverType)) {
       b.blocks = true;
       b.category = categoryName(t->category);
@@ -119,7 +179,8 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
       if (!t.blocks) continue;
       b = t;
       b.released.clear(); // the callable's own entry locks mean nothing to this caller
-      b.chain = prepend(TraceStep{functions_.count(target) ? functions_.at(target).where : SourcePoint{},
+      const FunctionFacts *body = definition(target);
+      b.chain = prepend(TraceStep{body ? body->where : SourcePoint{},
                                   "runs " + nameOf(target) + ", passed to " + call.calleeName},
                         b.chain);
       return b;
@@ -137,9 +198,11 @@ std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const C
   return released;
 }
 
-bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &fn) {
-  Blocking &mine = blocking_[key];
-  if (fn.annotatedNonblocking || packs_.nonblocking(fn.qualified)) return false;
+bool ProgramLinker::updateBlocking(Id id) {
+  const FunctionFacts &fn = *byId_[static_cast<size_t>(id)];
+  if (nonblockingFunction_[static_cast<size_t>(id)]) return false;
+  auto [entry, added] = blocking_.try_emplace(id); // callBlocks() of a self-call reads it
+  Blocking &mine = entry->second;
   if (mine.blocks && !mine.maybe && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
   bool changed = false;
   for (const auto &call : fn.calls) {
@@ -159,13 +222,13 @@ bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &
         continue;
       }
     }
-    std::string step = "calls " + call.calleeName;
-    if (b.chain == kNoChain) step += " (" + b.category + ")";
-    b.chain = prepend(TraceStep{call.where, step}, b.chain);
+    if (b.chain == kNoChain) b.chain = prepend(TraceStep{call.where, "calls " + call.calleeName + " (" + b.category + ")"}, b.chain);
+    else b.chain = prepend(call.where, Note::Calls, call.calleeName, b.chain);
     mine = std::move(b);
     mine.released = std::move(released);
     changed = true;
   }
+  if (added && !mine.blocks) blocking_.erase(entry);
   return changed;
 }
 
@@ -173,49 +236,127 @@ bool ProgramLinker::updateBlocking(const std::string &key, const FunctionFacts &
 // The chain shown is that of a blocking call with the fewest entry locks released.
 // Sweeps in key order as a full re-scan would, but visits only functions whose callees
 // (or own summary) changed since they were last looked at: linear in calls, not
-// depth x functions.
+// depth x functions. A function marked during a sweep is visited in the same sweep when
+// it comes later in key order, in the next one otherwise.
 void ProgramLinker::solveBlocking() {
-  std::map<std::string, std::set<std::string>> callers; // whose summary reads whose
-  for (const auto &[key, fn] : functions_) {
-    blocking_[key] = leaf(key);
+  const size_t n = byId_.size();
+  std::vector<std::pair<Id, Id>> reads; // (callee, caller): whose summary reads whose
+  nonblockingFunction_.assign(n, 0);
+  for (size_t id = 0; id < n; ++id) {
+    const FunctionFacts &fn = *byId_[id];
+    nonblockingFunction_[id] = fn.annotatedNonblocking || packs_.nonblocking(fn.qualified);
+    if (Blocking b = leaf(fn.key); b.blocks) blocking_[static_cast<Id>(id)] = std::move(b);
+    auto read = [&](const std::string &callee) {
+      if (Id c = idOf(callee); c != kNoId) reads.emplace_back(c, static_cast<Id>(id));
+    };
     for (const auto &call : fn.calls) {
-      callers[call.callee].insert(key);
+      read(call.callee);
       if (const auto *targets = indirect_.targets(call))
-        for (const auto &target : *targets) callers[target].insert(key);
+        for (const auto &target : *targets) read(target);
       for (const auto &ca : call.callables)
-        for (const auto &target : ca.targets) callers[target].insert(key);
+        for (const auto &target : ca.targets) read(target);
     }
   }
-  std::set<std::string> dirty;
-  for (const auto &[key, fn] : functions_) dirty.insert(dirty.end(), key);
-  while (!dirty.empty()) {
-    for (auto it = dirty.begin(); it != dirty.end();) {
-      std::string key = *it;
-      it = dirty.erase(it);
-      if (!updateBlocking(key, functions_.at(key))) continue;
-      dirty.insert(key); // looked at again in the next sweep, as a re-scan would
-      if (auto c = callers.find(key); c != callers.end())
-        for (const auto &caller : c->second) dirty.insert(caller);
+  // Callers of function c: callers[firstCaller[c] .. firstCaller[c + 1]) (one array, not a
+  // vector per function).
+  std::vector<size_t> firstCaller(n + 1, 0);
+  for (const auto &[callee, caller] : reads) ++firstCaller[static_cast<size_t>(callee) + 1];
+  for (size_t i = 0; i < n; ++i) firstCaller[i + 1] += firstCaller[i];
+  std::vector<Id> callers(reads.size());
+  {
+    std::vector<size_t> next(firstCaller.begin(), firstCaller.end() - 1);
+    for (const auto &[callee, caller] : reads) callers[next[static_cast<size_t>(callee)]++] = caller;
+  }
+  reads = {};
+  std::vector<char> dirty(n, 1);
+  std::priority_queue<Id, std::vector<Id>, std::greater<Id>> sweep;
+  for (size_t id = 0; id < n; ++id) sweep.push(static_cast<Id>(id));
+  std::vector<Id> nextSweep;
+  while (!sweep.empty()) {
+    while (!sweep.empty()) {
+      Id id = sweep.top();
+      sweep.pop();
+      dirty[static_cast<size_t>(id)] = 0;
+      if (!updateBlocking(id)) continue;
+      auto mark = [&](Id other) {
+        if (dirty[static_cast<size_t>(other)]) return;
+        dirty[static_cast<size_t>(other)] = 1;
+        if (other > id) sweep.push(other);
+        else nextSweep.push_back(other);
+      };
+      mark(id);
+      for (size_t i = firstCaller[static_cast<size_t>(id)]; i < firstCaller[static_cast<size_t>(id) + 1]; ++i)
+        mark(callers[i]);
     }
+    for (Id id : nextSweep) sweep.push(id);
+    nextSweep.clear();
   }
 }
 
-const std::map<unsigned, std::vector<ProgramLinker::Invocation>> &
-ProgramLinker::invocations(const std::string &key) {
-  static const std::map<unsigned, std::vector<Invocation>> none;
-  if (auto it = invocations_.find(key); it != invocations_.end()) return it->second;
-  auto fn = functions_.find(key);
-  if (fn == functions_.end() || !invocationsInProgress_.insert(key).second) return none;
-  std::map<unsigned, std::vector<Invocation>> result;
-  for (const auto &inv : fn->second.invokes)
-    result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
-  // A callable parameter passed on to a helper that runs it.
-  for (const auto &call : fn->second.calls)
-    for (const auto &ca : call.callables) {
-      if (ca.forwardsParam < 0) continue;
-      const auto &inner = invocations(call.callee);
-      auto it = inner.find(ca.index);
-      if (it == inner.end()) continue;
+// invocations() and acquisitions() are depth-first over the call graph with a memo; a
+// call back into a function still being computed (recursion) contributes nothing. They
+// walk an explicit stack, in the order the recursive definition would.
+namespace {
+// The memoised result for function `id` (negative: not defined), solved first if it was
+// never visited (the first enumerator of the visit state, value 0). Only non-empty
+// results are stored.
+template <class Table, class Visit, class Solve>
+const typename Table::mapped_type &solved(int id, const std::vector<Visit> &visits, const Table &table, Solve &&solve) {
+  static const typename Table::mapped_type none;
+  if (id < 0) return none;
+  if (visits[static_cast<size_t>(id)] == Visit{}) solve(id);
+  auto it = table.find(id);
+  return it == table.end() ? none : it->second;
+}
+} // namespace
+
+const ProgramLinker::Invocations &ProgramLinker::invocations(const std::string &key) {
+  number();
+  return solved(idOf(key), invocationsVisit_, invocations_, [&](Id id) { solveInvocations(id); });
+}
+
+void ProgramLinker::solveInvocations(Id root) {
+  static const Invocations none;
+  struct Frame {
+    Id id;
+    Invocations result;
+    size_t call = 0, callable = 0;
+  };
+  std::vector<Frame> stack;
+  auto enter = [&](Id id) {
+    invocationsVisit_[static_cast<size_t>(id)] = Visit::InProgress;
+    Frame f{id, {}};
+    for (const auto &inv : byId_[static_cast<size_t>(id)]->invokes)
+      f.result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
+    stack.push_back(std::move(f));
+  };
+  enter(root);
+  while (!stack.empty()) {
+    Frame &f = stack.back();
+    const FunctionFacts &fn = *byId_[static_cast<size_t>(f.id)];
+    // The next callable parameter passed on to a helper that runs it.
+    while (f.call < fn.calls.size() &&
+           (f.callable >= fn.calls[f.call].callables.size() || fn.calls[f.call].callables[f.callable].forwardsParam < 0)) {
+      if (f.callable >= fn.calls[f.call].callables.size()) ++f.call, f.callable = 0;
+      else ++f.callable;
+    }
+    if (f.call == fn.calls.size()) {
+      invocationsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
+      if (!f.result.empty()) invocations_.emplace(f.id, std::move(f.result));
+      stack.pop_back();
+      continue;
+    }
+    const CallEvent &call = fn.calls[f.call];
+    const CallableArg &ca = call.callables[f.callable];
+    Id callee = idOf(call.callee);
+    if (callee != kNoId && invocationsVisit_[static_cast<size_t>(callee)] == Visit::No) {
+      enter(callee); // `f` is stale now; this pair is looked at again once the callee is done
+      continue;
+    }
+    const Invocations *inner = &none;
+    if (callee != kNoId && invocationsVisit_[static_cast<size_t>(callee)] == Visit::Done)
+      if (auto it = invocations_.find(callee); it != invocations_.end()) inner = &it->second;
+    if (auto it = inner->find(ca.index); it != inner->end())
       for (const auto &sub : it->second) {
         Invocation inv;
         inv.held = call.held;
@@ -224,76 +365,75 @@ ProgramLinker::invocations(const std::string &key) {
           t.lock.key = translateKey(h.lock.key, call.thisArg, call.argLocks);
           if (!t.lock.key.empty()) inv.held.push_back(t);
         }
-        inv.path = prepend({call.where, "passed on to " + call.calleeName}, sub.path);
-        result[static_cast<unsigned>(ca.forwardsParam)].push_back(std::move(inv));
+        inv.path = prepend(call.where, Note::PassedOn, call.calleeName, sub.path);
+        f.result[static_cast<unsigned>(ca.forwardsParam)].push_back(std::move(inv));
       }
-    }
-  invocationsInProgress_.erase(key);
-  return invocations_[key] = std::move(result);
+    ++f.callable;
+  }
 }
 
 const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const std::string &key) {
+  number();
+  return solved(idOf(key), acquisitionsVisit_, acquisitions_, [&](Id id) { solveAcquisitions(id); });
+}
+
+void ProgramLinker::solveAcquisitions(Id root) {
   static const std::vector<Acquisition> none;
-  if (auto it = acquisitions_.find(key); it != acquisitions_.end()) return it->second;
-  auto fn = functions_.find(key);
-  if (fn == functions_.end() || !acquisitionsInProgress_.insert(key).second) return none;
-  std::vector<Acquisition> result;
-  for (const auto &a : fn->second.acquires)
-    result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend({a.where, quoted(a.lock.display) + " acquired here"}, kNoChain)});
-  for (const auto &call : fn->second.calls) {
-    for (const auto &sub : acquisitions(call.callee)) {
+  struct Frame {
+    Id id;
+    std::vector<Acquisition> result;
+    size_t call = 0;
+  };
+  std::vector<Frame> stack;
+  auto enter = [&](Id id) {
+    acquisitionsVisit_[static_cast<size_t>(id)] = Visit::InProgress;
+    Frame f{id, {}};
+    for (const auto &a : byId_[static_cast<size_t>(id)]->acquires)
+      f.result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend(a.where, Note::Acquired, a.lock.display, kNoChain)});
+    stack.push_back(std::move(f));
+  };
+  enter(root);
+  while (!stack.empty()) {
+    Frame &f = stack.back();
+    const FunctionFacts &fn = *byId_[static_cast<size_t>(f.id)];
+    if (f.call == fn.calls.size()) {
+      acquisitionsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
+      if (!f.result.empty()) acquisitions_.emplace(f.id, std::move(f.result)).first->second.shrink_to_fit();
+      stack.pop_back();
+      continue;
+    }
+    const CallEvent &call = fn.calls[f.call];
+    Id callee = idOf(call.callee);
+    if (callee != kNoId && acquisitionsVisit_[static_cast<size_t>(callee)] == Visit::No) {
+      enter(callee); // `f` is stale now; this call is looked at again once the callee is done
+      continue;
+    }
+    const std::vector<Acquisition> *subs = &none;
+    if (callee != kNoId && acquisitionsVisit_[static_cast<size_t>(callee)] == Visit::Done)
+      if (auto it = acquisitions_.find(callee); it != acquisitions_.end()) subs = &it->second;
+    for (const auto &sub : *subs) {
       Acquisition t = sub;
       t.lock.key = translateKey(sub.lock.key, call.thisArg, call.argLocks);
       if (t.lock.key.empty()) continue;
       if (!isDeclarationOrder(t.lock.order)) t.lock.order = t.lock.key;
       // A lock this function holds on entry can only be taken again after it let go of it.
-      if (std::find(fn->second.entryLocks.begin(), fn->second.entryLocks.end(), t.lock.key) != fn->second.entryLocks.end())
+      if (std::find(fn.entryLocks.begin(), fn.entryLocks.end(), t.lock.key) != fn.entryLocks.end())
         t.reacquire = true;
-      t.path = prepend(TraceStep{call.where, "calls " + call.calleeName}, sub.path);
-      if (result.size() < 64) result.push_back(std::move(t));
+      t.path = prepend(call.where, Note::Calls, call.calleeName, sub.path);
+      if (f.result.size() < 64) f.result.push_back(std::move(t));
     }
+    ++f.call;
   }
-  acquisitionsInProgress_.erase(key);
-  return acquisitions_[key] = std::move(result);
 }
 
 bool ProgramLinker::waitsOnCallersLock(const std::string &key) const {
-  auto fn = functions_.find(key);
-  if (fn == functions_.end()) return false;
-  return std::any_of(fn->second.calls.begin(), fn->second.calls.end(),
-                     [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });
+  const FunctionFacts *fn = definition(key);
+  if (!fn) return false;
+  return std::any_of(fn->calls.begin(), fn->calls.end(), [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });
 }
-
-namespace {
-
-// acquisitions() and invocations() recurse along call chains: one 10^5 calls deep needs
-// more than the default 8 MiB stack. The stack is reserved address space; only the
-// pages a deep chain touches are backed by memory.
-constexpr size_t kLinkStackBytes = size_t(1) << 30;
-
-void runWithLargeStack(const std::function<void()> &work) {
-  pthread_attr_t attr;
-  pthread_t thread;
-  auto body = [](void *arg) -> void * {
-    (*static_cast<const std::function<void()> *>(arg))();
-    return nullptr;
-  };
-  bool started = pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, kLinkStackBytes) == 0 &&
-                 pthread_create(&thread, &attr, body, const_cast<std::function<void()> *>(&work)) == 0;
-  pthread_attr_destroy(&attr);
-  if (started) pthread_join(thread, nullptr);
-  else work(); // no room for the big stack: try on this one
-}
-
-} // namespace
 
 std::vector<Finding> ProgramLinker::link() {
-  std::vector<Finding> out;
-  runWithLargeStack([&] { out = linkFindings(); });
-  return out;
-}
-
-std::vector<Finding> ProgramLinker::linkFindings() {
+  number();
   indirect_.finish(functions_, decls_);
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();

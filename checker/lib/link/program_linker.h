@@ -5,6 +5,7 @@
 #pragma once
 
 #include "facts/facts.h"
+#include "facts/string_pool.h"
 #include "config/rule_pack.h"
 #include "link/indirect_targets.h"
 
@@ -13,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,9 +24,13 @@ class ProgramLinker {
 public:
   explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
 
+  // Add every TU before the first query (link(), acquisitions(), invocations()).
   void add(TUFacts facts);
   // Indirect calls (.lockcheck.json "indirect_calls", "indirect_exclude"); before link().
   void setIndirectOptions(IndirectOptions options) { indirect_.setOptions(std::move(options)); }
+  // Whether a function is defined / declared by a TU added so far (a hash lookup).
+  bool defines(std::string_view key) const { return index_.count(key) > 0; }
+  bool declares(const std::string &key) const { return decls_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -69,47 +75,74 @@ public:
   const std::map<std::string, FunctionFacts> &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
-  // The locks a function takes, itself or through calls, in its own terms.
+  // The locks a function takes, itself or through calls, in its own terms. Computed
+  // without recursion, so a call chain of any depth fits the default stack.
   const std::vector<Acquisition> &acquisitions(const std::string &key);
   // Where a function runs each of its callable parameters (by index), and under which locks.
-  const std::map<unsigned, std::vector<Invocation>> &invocations(const std::string &key);
+  using Invocations = std::map<unsigned, std::vector<Invocation>>;
+  const Invocations &invocations(const std::string &key);
   // A condition-variable wrapper: waits through a lock adopted from its caller.
   bool waitsOnCallersLock(const std::string &key) const;
 
 private:
+  // A program has millions of trace steps but few distinct files (interned), and most
+  // notes are a fixed text around a name its facts already hold (kept by reference to
+  // that name, which lives as long as the linker); other notes are interned whole.
+  enum class Note : unsigned char { Interned, Calls, PassedOn, Acquired };
   struct ChainStep {
-    TraceStep step;
+    StringPool::Id file;
+    unsigned line, column;
     Chain next;
+    StringPool::Id text; // Interned
+    Note kind;
+    const std::string *name; // the others
   };
   Chain prepend(TraceStep step, Chain rest) const;
+  Chain prepend(const SourcePoint &where, Note kind, const std::string &name, Chain rest) const;
 
-  Blocking leaf(const std::string &key) const;     // packLeaf, memoised
-  Blocking packLeaf(const std::string &key) const; // what packs and annotations say of one function
+  // Functions are numbered in key order once all TUs are in (the order a sweep over
+  // functions() visits them); the solver's tables are by number, not by key.
+  using Id = int;
+  static constexpr Id kNoId = -1;
+  void number();
+  Id idOf(std::string_view key) const;
+  const FunctionFacts *definition(std::string_view key) const;
+
+  Blocking leaf(const std::string &key) const;
+  const Blocking &leafOf(const std::string &key) const; // leaf(), memoised per key
+  bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
-  // One pass over `key`'s calls; true if its summary changed.
-  bool updateBlocking(const std::string &key, const FunctionFacts &fn);
+  // One pass over function `id`'s calls; true if its summary changed.
+  bool updateBlocking(Id id);
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
   // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
   // false when it has none or none blocks.
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
   std::string nameOf(const std::string &key) const;
-  std::vector<Finding> linkFindings(); // link(), on a stack deep enough for long call chains
+  // One step of the iterative traversals: what `id` gets from its callees.
+  enum class Visit : char { No, InProgress, Done };
+  void solveAcquisitions(Id root);
+  void solveInvocations(Id root);
 
   const RulePacks &packs_;
   mutable std::deque<ChainStep> steps_;
+  mutable StringPool stepText_;
   std::map<std::string, FunctionFacts> functions_;
-  std::map<std::string, DeclFacts> decls_;
+  std::unordered_map<std::string_view, Id> index_; // keys of functions_ (views of the map's keys)
+  std::vector<const FunctionFacts *> byId_;
+  std::unordered_map<std::string, DeclFacts> decls_;
   std::vector<Finding> local_;
-  std::map<std::string, Blocking> blocking_;
-  std::map<std::string, std::vector<Acquisition>> acquisitions_;
-  std::set<std::string> acquisitionsInProgress_;
-  std::map<std::string, std::map<unsigned, std::vector<Invocation>>> invocations_;
-  std::set<std::string> invocationsInProgress_;
-  IndirectTargets indirect_;
+  std::unordered_map<Id, Blocking> blocking_; // only functions that block
   mutable std::unordered_map<std::string, Blocking> leaves_;
+  mutable std::unordered_map<std::string, bool> nonblockingNames_; // of callees
+  std::vector<char> nonblockingFunction_; // by id: annotated or in a pack's nonblocking list
+  std::vector<Visit> acquisitionsVisit_, invocationsVisit_;
+  std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
+  std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
+  IndirectTargets indirect_;
 };
 
 } // namespace lockcheck

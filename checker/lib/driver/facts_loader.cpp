@@ -1,0 +1,108 @@
+#include "driver/facts_loader.h"
+
+#include "facts/facts_stream.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <malloc.h>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace lockcheck {
+namespace {
+
+bool readFile(const std::string &path, std::string &out) {
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  out.clear();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
+
+struct Decoded {
+  bool ok = false;
+  std::string error;
+  StreamedFacts facts;
+};
+
+Decoded decode(const std::string &path, SeenKeys *seen) {
+  Decoded d;
+  std::string text;
+  if (!readFile(path, text)) d.error = "cannot read facts file";
+  else d.ok = readFacts(text, seen, d.facts, d.error);
+  return d;
+}
+
+// Decoded files not yet merged, per thread: bounds memory whatever the number of files.
+constexpr size_t kWindow = 256;
+
+} // namespace
+
+unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, ProgramLinker &linker,
+                   std::vector<InputError> &errors) {
+  const size_t n = paths.size();
+  const unsigned threads = static_cast<unsigned>(std::clamp<size_t>(jobs, 1, std::max<size_t>(n, 1)));
+  std::vector<std::optional<Decoded>> ready(n);
+  std::mutex mu;
+  std::condition_variable decodedOne, mergedOne;
+  size_t merged = 0;
+  // Thread t decodes files t, t + threads, ... in order with its own SeenKeys: a key it
+  // skips was in one of its earlier files, which is merged before this one.
+  auto work = [&](unsigned t) {
+    SeenKeys seen;
+    for (size_t i = t; i < n; i += threads) {
+      {
+        std::unique_lock lock(mu);
+        mergedOne.wait(lock, [&] { return i < merged + kWindow * threads; });
+      }
+      Decoded d = decode(paths[i], &seen);
+      std::lock_guard lock(mu);
+      ready[i] = std::move(d);
+      decodedOne.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work, t);
+  unsigned added = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Decoded d;
+    {
+      std::unique_lock lock(mu);
+      decodedOne.wait(lock, [&] { return ready[i].has_value(); });
+      d = std::move(*ready[i]);
+      ready[i].reset();
+      ++merged;
+      mergedOne.notify_all();
+    }
+    // A skipped key that is not merged yet (its earlier file failed, or two keys shared a
+    // hash): decode this file in full instead.
+    auto known = [&](const StreamedFacts &f) {
+      return std::all_of(f.skippedFunctions.begin(), f.skippedFunctions.end(),
+                         [&](const std::string &k) { return linker.defines(k); }) &&
+             std::all_of(f.skippedDecls.begin(), f.skippedDecls.end(),
+                         [&](const std::string &k) { return linker.declares(k); });
+    };
+    if (d.ok && !known(d.facts)) d = decode(paths[i], nullptr);
+    if (!d.ok) {
+      errors.push_back(InputError{paths[i], d.error});
+      continue;
+    }
+    linker.add(std::move(d.facts.facts));
+    ++added;
+  }
+  for (auto &t : pool) t.join();
+#ifdef __GLIBC__
+  // The decoding threads' arenas now hold only holes (their files are merged, their key
+  // tables gone); hand those pages back before the solver grows the main arena.
+  malloc_trim(0);
+#endif
+  return added;
+}
+
+} // namespace lockcheck

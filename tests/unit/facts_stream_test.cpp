@@ -1,0 +1,154 @@
+// The fast facts reader (facts/facts_stream.h) against the reference JSON decoder: the
+// same TUFacts for every field, the same errors, and header functions met before skipped.
+#include "facts/facts_stream.h"
+
+#include <gtest/gtest.h>
+
+namespace lockcheck {
+namespace {
+
+SourcePoint at(unsigned line) { return {"src/a.cpp", line, 7}; }
+
+// Every field of the format set to something other than its default.
+TUFacts everyField() {
+  TUFacts tu;
+  tu.file = "src/a.cpp";
+  LockRef mu{"t:mu_", "f:A::mu_", "mu_", true, true};
+  FunctionFacts fn;
+  fn.key = "c:@S@A@F@run#";
+  fn.name = "A::run";
+  fn.qualified = "A::run";
+  fn.where = at(3);
+  fn.annotatedBlocking = fn.annotatedNonblocking = fn.annotatedHandler = fn.isLambda = true;
+  fn.entryLocks = {"t:mu_", "p1:"};
+  CallEvent c;
+  c.callee = "c:@F@helper#";
+  c.calleeName = "helper \"quoted\" \\ \u00e9\u4e2d\U0001F600";
+  c.receiverType = "std::fstream";
+  c.where = at(5);
+  c.held = {HeldLock{mu, at(4)}};
+  c.isWait = c.waitsOnAdopted = c.unresolved = true;
+  c.waitReleases = "t:mu_";
+  c.thisArg = "t:";
+  c.argLocks = {"", "g:store"};
+  c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2}};
+  c.through = "f:A::on_done_";
+  fn.calls = {c, c};
+  fn.acquires = {AcquireEvent{mu, at(4), true, true, {HeldLock{mu, at(2)}}, true}};
+  fn.invokes = {InvokeEvent{3, at(6), {HeldLock{mu, at(4)}}}};
+  tu.functions.emplace(fn.key, fn);
+  tu.decls.emplace("c:@F@helper#", DeclFacts{"c:@F@helper#", "helper", "helper", true, true, true});
+  Finding f;
+  f.rule = "double-lock";
+  f.severity = Severity::Warning;
+  f.anchor = at(9);
+  f.message = "m\tn\n";
+  f.lock = "mu_";
+  f.function = "A::run";
+  f.trace = {TraceStep{at(8), "first"}, TraceStep{at(9), "second"}};
+  tu.findings = {f};
+  tu.classes["A"] = ClassFacts{{"Base"}, true, {VirtualMethod{"c:@S@A@F@run#", {"c:@S@Base@F@run#"}, true, true}}};
+  tu.callableFlows["f:A::on_done_"] = CallableSources{{"c:@F@helper#"}, {"p:c:@S@A@F@set#0"}, true};
+  return tu;
+}
+
+TEST(FactsStream, DecodesEveryFieldAsTheReferenceDecoderDoes) {
+  std::string text = factsToJson(everyField());
+  StreamedFacts fast;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, nullptr, fast, error)) << error;
+  EXPECT_EQ(factsToJson(fast.facts), text);
+  TUFacts reference;
+  ASSERT_TRUE(factsFromJson(text, reference, error));
+  EXPECT_EQ(factsToJson(fast.facts), factsToJson(reference));
+}
+
+TEST(FactsStream, EscapesAndAnyMemberOrderAreRead) {
+  std::string text = R"({"findings": [], "lockcheck_facts": 2, "unknown": [1.5e3, null, {"x": [true]}],
+    "functions": {"k\u00e9": {"where": ["f\ud83d\ude00.cpp", 1, 2], "name": "a\/b", "name": "c\"d"}},
+    "decls": {}, "file": "f.cpp"})";
+  StreamedFacts fast;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, nullptr, fast, error)) << error;
+  TUFacts reference;
+  ASSERT_TRUE(factsFromJson(text, reference, error)) << error;
+  EXPECT_EQ(factsToJson(fast.facts), factsToJson(reference));
+  EXPECT_EQ(fast.facts.functions.begin()->first, "k\u00e9");
+  EXPECT_EQ(fast.facts.functions.begin()->second.name, "c\"d"); // the last of a repeated field
+}
+
+TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
+  TUFacts first = everyField(), second = everyField();
+  second.file = "src/b.cpp";
+  FunctionFacts own;
+  own.key = own.name = own.qualified = "b_only";
+  own.where = at(1);
+  second.functions.emplace(own.key, own);
+  SeenKeys seen;
+  StreamedFacts a, b;
+  std::string error;
+  ASSERT_TRUE(readFacts(factsToJson(first), &seen, a, error));
+  ASSERT_TRUE(readFacts(factsToJson(second), &seen, b, error));
+  EXPECT_EQ(a.facts.functions.size(), 1u);
+  EXPECT_TRUE(a.skippedFunctions.empty());
+  ASSERT_EQ(b.facts.functions.size(), 1u);
+  EXPECT_EQ(b.facts.functions.begin()->first, "b_only");
+  EXPECT_EQ(b.skippedFunctions, std::vector<std::string>{"c:@S@A@F@run#"});
+  EXPECT_TRUE(b.facts.decls.empty());
+  EXPECT_EQ(b.skippedDecls, std::vector<std::string>{"c:@F@helper#"});
+  EXPECT_EQ(b.facts.findings.size(), 1u); // findings are never skipped
+}
+
+TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
+  std::string good = factsToJson(everyField());
+  std::string wrongVersion = good;
+  wrongVersion.replace(wrongVersion.find("\"lockcheck_facts\": 2"), 20, "\"lockcheck_facts\": 1");
+  std::string noWhere = R"({"lockcheck_facts": 2, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";
+  for (const std::string &text : {std::string("{"), good + "x", wrongVersion, noWhere, std::string("[]"),
+                                  std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)}) {
+    StreamedFacts fast;
+    TUFacts reference;
+    std::string fastError, referenceError;
+    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text;
+    EXPECT_FALSE(factsFromJson(text, reference, referenceError));
+    EXPECT_EQ(fastError, referenceError);
+  }
+}
+
+TEST(FactsStream, ASkippedValueMustStillBeJson) {
+  std::string text = factsToJson(everyField());
+  SeenKeys seen;
+  StreamedFacts out;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, &seen, out, error));
+  std::string broken = text;
+  broken.replace(broken.find("\"A::run\""), 8, "\"A::run\" 1"); // inside the function met before
+  EXPECT_FALSE(readFacts(broken, &seen, out, error));
+  EXPECT_EQ(error.rfind("malformed facts", 0), 0u) << error;
+}
+
+// The merged program keeps millions of these strings: no spare capacity (a string grown
+// by appends holds twice what it needs).
+TEST(FactsStream, DecodedStringsHaveNoSpareCapacity) {
+  std::string text = factsToJson(everyField());
+  StreamedFacts out;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, nullptr, out, error));
+  const FunctionFacts &fn = out.facts.functions.begin()->second;
+  const std::string &plain = fn.calls.front().callables.front().targets.front(); // no escapes
+  const std::string &escaped = fn.calls.front().calleeName;
+  ASSERT_GT(plain.size(), 15u); // longer than the in-place buffer
+  ASSERT_GT(escaped.size(), 15u);
+  EXPECT_EQ(plain.capacity(), plain.size());
+  EXPECT_EQ(escaped.capacity(), escaped.size());
+}
+
+TEST(FactsStream, SeenKeysRemembersEveryKeyAsItGrows) {
+  SeenKeys seen;
+  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i)));
+  EXPECT_FALSE(seen.declSeen("k1")); // declarations are a separate key space
+}
+
+} // namespace
+} // namespace lockcheck
