@@ -9,6 +9,9 @@ namespace {
 
 SourcePoint at(unsigned line) { return {"src/a.cpp", line, 7}; }
 
+// `"lockcheck_facts": N` for the version this build reads.
+const std::string kVersionMember = "\"lockcheck_facts\": " + std::to_string(kFactsVersion);
+
 // Every field of the format set to something other than its default.
 TUFacts everyField() {
   TUFacts tu;
@@ -64,7 +67,7 @@ TEST(FactsStream, DecodesEveryFieldAsTheReferenceDecoderDoes) {
 }
 
 TEST(FactsStream, EscapesAndAnyMemberOrderAreRead) {
-  std::string text = R"({"findings": [], "lockcheck_facts": 2, "unknown": [1.5e3, null, {"x": [true]}],
+  std::string text = R"({"findings": [], )" + kVersionMember + R"(, "unknown": [1.5e3, null, {"x": [true]}],
     "functions": {"k\u00e9": {"where": ["f\ud83d\ude00.cpp", 1, 2], "name": "a\/b", "name": "c\"d"}},
     "decls": {}, "file": "f.cpp"})";
   StreamedFacts fast;
@@ -102,8 +105,8 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
   std::string good = factsToJson(everyField());
   std::string wrongVersion = good;
-  wrongVersion.replace(wrongVersion.find("\"lockcheck_facts\": 2"), 20, "\"lockcheck_facts\": 1");
-  std::string noWhere = R"({"lockcheck_facts": 2, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";
+  wrongVersion.replace(wrongVersion.find(kVersionMember), kVersionMember.size(), "\"lockcheck_facts\": 1");
+  std::string noWhere = "{" + kVersionMember + R"(, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";
   for (const std::string &text : {std::string("{"), good + "x", wrongVersion, noWhere, std::string("[]"),
                                   std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)}) {
     StreamedFacts fast;

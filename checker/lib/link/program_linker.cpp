@@ -79,14 +79,6 @@ std::string ProgramLinker::nameOf(const std::string &key) const {
 }
 
 ProgramLinker::Blocking ProgramLinker::leaf(const std::string &key) const {
-  // Asked again in every sweep of the solver, for every call to a library function.
-  if (auto it = leaves_.find(key); it != leaves_.end()) return it->second;
-  Blocking b = packLeaf(key);
-  leaves_.emplace(key, b);
-  return b;
-}
-
-ProgramLinker::Blocking ProgramLinker::packLeaf(const std::string &key) const {
   Blocking b;
   std::string qualified;
   bool annotatedBlocking = false, annotatedNonblocking = false;
