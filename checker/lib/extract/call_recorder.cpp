@@ -223,6 +223,9 @@ void FunctionWalk::onTemporaryDtor(LockSet &state, const CFGTemporaryDtor &dtor)
 
 void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where) {
   if (!d || d->isTrivial() || !emit_) return;
+  // A closure's destructor only destroys its captures; and functionKey names every member
+  // of a lambda's class after the lambda, so it would read as a call of the lambda.
+  if (d->getParent()->isLambda()) return;
   bool system = sm_.isInSystemHeader(d->getLocation());
   // A library destructor blocks when a pack says so (std::jthread), or runs the user's
   // (std::unique_ptr<T> deletes a T): recordImplicit.
