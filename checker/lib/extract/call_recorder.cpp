@@ -41,6 +41,20 @@ int callableParamIndex(const Expr *e, const FunctionDecl *fn) {
   return -1;
 }
 
+// The operator() overloads of a user class (not a lambda's: those come as LambdaExpr).
+std::vector<const CXXMethodDecl *> callOperators(QualType type) {
+  std::vector<const CXXMethodDecl *> out;
+  const auto *rec = type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!rec || rec->isLambda() || !rec->hasDefinition()) return out;
+  if (rec->getASTContext().getSourceManager().isInSystemHeader(rec->getLocation())) return out;
+  for (const Decl *d : rec->decls()) {
+    const auto *method = dyn_cast<CXXMethodDecl>(d);
+    if (const auto *tmpl = dyn_cast<FunctionTemplateDecl>(d)) method = dyn_cast<CXXMethodDecl>(tmpl->getTemplatedDecl());
+    if (method && method->getOverloadedOperator() == OO_Call) out.push_back(method);
+  }
+  return out;
+}
+
 } // namespace
 
 void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOperation *wait) {
@@ -119,20 +133,24 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       if (const auto *var = dyn_cast<VarDecl>(ref->getDecl()); var && !isa<ParmVarDecl>(var) && var->getInit())
         c = stripCallable(var->getInit());
     }
-    if (const auto *lambda = dyn_cast_or_null<LambdaExpr>(c)) {
-      const CXXMethodDecl *op = lambda->getCallOperator();
+    auto addOperator = [&](const CXXMethodDecl *op) {
       if (const FunctionTemplateDecl *tmpl = op->getDescribedFunctionTemplate()) {
         for (const FunctionDecl *spec : tmpl->specializations()) ca.targets.push_back(functionKey(spec, sm_));
       } else {
         ca.targets.push_back(functionKey(op, sm_));
       }
-    } else if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(c)) {
-      if (const auto *f = dyn_cast<FunctionDecl>(ref->getDecl())) {
-        noteDecl_(f);
-        ca.targets.push_back(functionKey(f, sm_));
-      } else {
-        ca.forwardsParam = callableParamIndex(c, fn_);
-      }
+    };
+    if (const auto *lambda = dyn_cast_or_null<LambdaExpr>(c)) {
+      addOperator(lambda->getCallOperator());
+    } else if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(c); ref && isa<FunctionDecl>(ref->getDecl())) {
+      const auto *f = cast<FunctionDecl>(ref->getDecl());
+      noteDecl_(f);
+      ca.targets.push_back(functionKey(f, sm_));
+    } else if (ref) {
+      ca.forwardsParam = callableParamIndex(c, fn_);
+    } else {
+      // A user functor object (a class with operator()), by value or by reference.
+      for (const CXXMethodDecl *op : callOperators(t)) addOperator(op);
     }
     if (!ca.targets.empty() || ca.forwardsParam >= 0) ev.callables.push_back(std::move(ca));
   }
@@ -147,9 +165,30 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       ev.waitReleases = wait->locks.front().key;
       released = state.find(ev.waitReleases, Certainty::AnyPath);
     }
-    ev.waitsOnAdopted = released && released->adopted;
+    // The caller's lock: adopted from it (leveldb's CondVar::Wait), or not taken here at all
+    // (a Condition that keeps a reference to its owner's mutex, as muduo's does).
+    ev.waitsOnAdopted = !released || released->adopted;
   }
   out_.calls.push_back(std::move(ev));
+  if (!wait && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee);
+}
+
+void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *systemFn) {
+  // Pack-listed callees speak for themselves: blocking ones are reported as such, and the
+  // callables an algorithm runs reach the link phase as callables.
+  std::string qualified = normalizedName(systemFn);
+  if (packs_.blocking(qualified) || packs_.nonblocking(qualified) || packs_.invokesCallable(qualified)) return;
+  std::vector<CallEvent> implicit;
+  for (const FunctionDecl *user : implicit_.runBy(systemFn)) {
+    noteDecl_(user);
+    CallEvent ev;
+    ev.callee = functionKey(user, sm_);
+    ev.calleeName = qualified; // the call as written: "std::vector::emplace_back() blocks (...)"
+    ev.where = call.where;
+    ev.held = call.held;
+    implicit.push_back(std::move(ev));
+  }
+  for (auto &ev : implicit) out_.calls.push_back(std::move(ev));
 }
 
 void FunctionWalk::onDtor(LockSet &state, const VarDecl *var, const CFGAutomaticObjDtor &dtor) {
@@ -158,19 +197,35 @@ void FunctionWalk::onDtor(LockSet &state, const VarDecl *var, const CFGAutomatic
     state.unbind(var);
     return;
   }
-  const CXXDestructorDecl *d = dtor.getDestructorDecl(ctx_);
-  if (!d || d->isTrivial()) return;
-  bool user = !sm_.isInSystemHeader(d->getLocation());
-  if (!user && !packs_.blocking(normalizedName(d))) return;
-  if (!emit_) return;
+  // Anchored at the declaration of the object it destroys (docs/spec.md §1).
+  recordDtor(state, dtor.getDestructorDecl(ctx_), var->getType(), var->getBeginLoc());
+}
+
+// A temporary's destructor at the end of its full expression, anchored at the temporary.
+void FunctionWalk::onTemporaryDtor(LockSet &state, const CFGTemporaryDtor &dtor) {
+  const CXXBindTemporaryExpr *bind = dtor.getBindTemporaryExpr();
+  if (!bind || rec_.isGuardType(bind->getType())) return; // an unnamed guard: see unnamed_guard_check
+  recordDtor(state, dtor.getDestructorDecl(ctx_), bind->getType(), bind->getBeginLoc());
+}
+
+void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where) {
+  if (!d || d->isTrivial() || !emit_) return;
+  // A closure's destructor only destroys its captures; and functionKey names every member
+  // of a lambda's class after the lambda, so it would read as a call of the lambda.
+  if (d->getParent()->isLambda()) return;
+  bool system = sm_.isInSystemHeader(d->getLocation());
+  // A library destructor blocks when a pack says so (std::jthread), or runs the user's
+  // (std::unique_ptr<T> deletes a T): recordImplicit.
+  if (system && !packs_.blocking(normalizedName(d)) && implicit_.runBy(d).empty()) return;
   noteDecl_(d);
   CallEvent ev;
   ev.callee = functionKey(d, sm_);
   ev.calleeName = displayName(d, sm_);
-  ev.where = at(dtor.getTriggerStmt() ? dtor.getTriggerStmt()->getEndLoc() : var->getLocation());
+  ev.where = at(where);
   ev.held = state.definite();
-  ev.receiverType = normalizedTypeName(var->getType());
+  ev.receiverType = normalizedTypeName(type);
   out_.calls.push_back(std::move(ev));
+  if (system) recordImplicit(out_.calls.back(), d);
 }
 
 } // namespace lockcheck

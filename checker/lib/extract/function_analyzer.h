@@ -5,14 +5,16 @@
 #pragma once
 
 #include "extract/flow_handler.h"
+#include "extract/implicit_calls.h"
 #include "facts/facts.h"
 #include "extract/lock_ops.h"
 #include "config/rule_pack.h"
 
+#include <clang/AST/ASTContext.h>
+
 #include <functional>
 
 namespace clang {
-class ASTContext;
 class FunctionDecl;
 } // namespace clang
 
@@ -24,7 +26,8 @@ public:
   using DeclSink = std::function<void(const clang::FunctionDecl *)>;
 
   FunctionAnalyzer(const RulePacks &packs, clang::ASTContext &ctx, DeclSink noteDecl, FlowHandler &handler)
-      : packs_(packs), ctx_(ctx), recognizer_(packs, ctx), noteDecl_(std::move(noteDecl)), handler_(handler) {}
+      : packs_(packs), ctx_(ctx), recognizer_(packs, ctx), implicit_(ctx.getSourceManager()), noteDecl_(std::move(noteDecl)),
+        handler_(handler) {}
 
   // False when no CFG could be built (the function is then skipped).
   bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out);
@@ -35,6 +38,7 @@ private:
   const RulePacks &packs_;
   clang::ASTContext &ctx_;
   LockRecognizer recognizer_;
+  ImplicitCalls implicit_; // remembered across the TU's functions
   DeclSink noteDecl_;
   FlowHandler &handler_;
 };

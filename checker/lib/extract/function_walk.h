@@ -36,11 +36,11 @@ struct AcquireKind {
 // One function's walk: see the three files above. Reports through the FlowHandler only.
 class FunctionWalk {
 public:
-  FunctionWalk(const RulePacks &packs, clang::ASTContext &ctx, const LockRecognizer &rec,
+  FunctionWalk(const RulePacks &packs, clang::ASTContext &ctx, const LockRecognizer &rec, ImplicitCalls &implicit,
                const FunctionAnalyzer::DeclSink &sink, FlowHandler &handler, const clang::FunctionDecl *fn,
                FunctionFacts &out)
-      : packs_(packs), ctx_(ctx), sm_(ctx.getSourceManager()), rec_(rec), noteDecl_(sink), handler_(handler), fn_(fn),
-        out_(out) {}
+      : packs_(packs), ctx_(ctx), sm_(ctx.getSourceManager()), rec_(rec), implicit_(implicit), noteDecl_(sink),
+        handler_(handler), fn_(fn), out_(out) {}
 
   bool run();
 
@@ -60,6 +60,11 @@ private:
   void onGuardAssign(LockSet &state, const CallSite &call);
   void recordCall(LockSet &state, const CallSite &call, const LockOperation *wait);
   void onDtor(LockSet &state, const clang::VarDecl *var, const clang::CFGAutomaticObjDtor &dtor);
+  void onTemporaryDtor(LockSet &state, const clang::CFGTemporaryDtor &dtor);
+  // A call event for a destructor run at `where` (a local's, a temporary's).
+  void recordDtor(LockSet &state, const clang::CXXDestructorDecl *dtor, clang::QualType type, clang::SourceLocation where);
+  // Events for the user code a system function runs now (implicit_calls.h), anchored at `call`.
+  void recordImplicit(const CallEvent &call, const clang::FunctionDecl *systemFn);
 
   void acquire(LockSet &state, const LockRef &lock, clang::SourceLocation loc, const AcquireKind &kind);
   void release(LockSet &state, const LockRef &lock, clang::SourceLocation loc);
@@ -77,6 +82,7 @@ private:
   clang::ASTContext &ctx_;
   const clang::SourceManager &sm_;
   const LockRecognizer &rec_;
+  ImplicitCalls &implicit_;
   const FunctionAnalyzer::DeclSink &noteDecl_;
   FlowHandler &handler_;
   const clang::FunctionDecl *fn_;

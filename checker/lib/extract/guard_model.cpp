@@ -150,7 +150,9 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
   SourceLocation loc = var->getLocation();
   const Expr *e = peelWrappers(init);
   // `auto g = lock_helper(mu);` — a guard handed back by a function.
-  if (const auto *c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() == 1 && !rec_.guardVariable(c->getArg(0)))
+  // Not `lock_guard g(*mu_)` / `MutexLock l(mu_.get())`: a lock reached through a call.
+  if (const auto *c = dyn_cast<CXXConstructExpr>(e); c && c->getNumArgs() == 1 && !rec_.guardVariable(c->getArg(0)) &&
+                                                     rec_.isGuardType(c->getArg(0)->getType()))
     if (isa<CallExpr>(peelWrappers(c->getArg(0)))) e = peelWrappers(c->getArg(0));
   if (const auto *call = dyn_cast<CallExpr>(e)) {
     CallSite site;

@@ -66,6 +66,8 @@ void FunctionWalk::transfer(LockSet &state, const CFGElement &element) {
     onStmt(state, s->getStmt());
   } else if (auto d = element.getAs<CFGAutomaticObjDtor>()) {
     onDtor(state, d->getVarDecl(), *d);
+  } else if (auto t = element.getAs<CFGTemporaryDtor>()) {
+    onTemporaryDtor(state, *t);
   }
 }
 
@@ -277,7 +279,7 @@ bool FunctionWalk::run() {
 }
 
 bool FunctionAnalyzer::analyze(const FunctionDecl *fn, FunctionFacts &out) {
-  FunctionWalk walk(packs_, ctx_, recognizer_, noteDecl_, handler_, fn, out);
+  FunctionWalk walk(packs_, ctx_, recognizer_, implicit_, noteDecl_, handler_, fn, out);
   return walk.run();
 }
 

@@ -3,6 +3,7 @@
 #include "facts/lock_key.h"
 
 #include "extract/decl_names.h"
+#include "extract/expr_peel.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>
@@ -17,30 +18,21 @@ using namespace clang;
 
 namespace {
 
-const Expr *stripToObject(const Expr *e) {
-  while (e) {
-    e = e->IgnoreParenImpCasts();
-    if (const auto *u = dyn_cast<UnaryOperator>(e); u && (u->getOpcode() == UO_AddrOf || u->getOpcode() == UO_Deref)) {
-      e = u->getSubExpr();
-      continue;
+// "g:<qualified name>" for an object with static storage. A static local is named after its
+// function too. One with internal linkage (`static`, anonymous namespace, or a static
+// local of such a function) exists once per translation unit, so its key names the
+// unit's main file: the same name in two files is two locks (docs/spec.md §1 Identity).
+std::string globalKey(const VarDecl *var) {
+  std::string key = "g:" + normalizedName(var);
+  bool perUnit = !var->isExternallyVisible();
+  if (var->isStaticLocal())
+    if (const auto *owner = dyn_cast<FunctionDecl>(var->getParentFunctionOrMethod())) {
+      key = "g:" + normalizedName(owner) + "::" + var->getNameAsString();
+      perUnit = !owner->isExternallyVisible();
     }
-    if (const auto *m = dyn_cast<MaterializeTemporaryExpr>(e)) {
-      e = m->getSubExpr();
-      continue;
-    }
-    // std::ref(m), std::addressof(m), *ptr via operator*
-    if (const auto *call = dyn_cast<CallExpr>(e); call && call->getNumArgs() == 1) {
-      if (const auto *callee = call->getDirectCallee()) {
-        std::string name = normalizedName(callee);
-        if (name == "std::ref" || name == "std::cref" || name == "std::addressof" || name == "std::move") {
-          e = call->getArg(0);
-          continue;
-        }
-      }
-    }
-    break;
-  }
-  return e;
+  if (!perUnit) return key;
+  const SourceManager &sm = var->getASTContext().getSourceManager();
+  return key + "@" + sourcePoint(sm, sm.getLocForStartOfFile(sm.getMainFileID())).file;
 }
 
 struct Path {
@@ -50,7 +42,7 @@ struct Path {
 };
 
 std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
-  e = stripToObject(e);
+  e = peel(e);
   if (!e) return std::nullopt;
   if (isa<CXXThisExpr>(e)) return Path{kThisKey, nullptr, false};
   if (const auto *ref = dyn_cast<DeclRefExpr>(e)) {
@@ -64,7 +56,7 @@ std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
         return Path{"l:" + parm->getNameAsString(), nullptr, false};
       return Path{"p" + std::to_string(index) + ":", nullptr, false};
     }
-    if (var->hasGlobalStorage()) return Path{"g:" + normalizedName(var), nullptr, true};
+    if (var->hasGlobalStorage()) return Path{globalKey(var), nullptr, true};
     auto &sm = var->getASTContext().getSourceManager();
     return Path{"l:" + var->getNameAsString() + "@" + std::to_string(sm.getSpellingLineNumber(var->getLocation())),
                 nullptr, false};
@@ -72,7 +64,7 @@ std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
   if (const auto *member = dyn_cast<MemberExpr>(e)) {
     const ValueDecl *decl = member->getMemberDecl();
     if (const auto *var = dyn_cast<VarDecl>(decl)) // static data member
-      return Path{"g:" + normalizedName(var), nullptr, true};
+      return Path{globalKey(var), nullptr, true};
     const auto *field = dyn_cast<FieldDecl>(decl);
     if (!field) return std::nullopt;
     auto base = pathOf(member->getBase(), fn);
@@ -99,7 +91,7 @@ std::string spelling(const Expr *e, ASTContext &ctx) {
 std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTContext &ctx) {
   auto path = pathOf(expr, fn);
   if (!path) {
-    std::string text = spelling(stripToObject(expr), ctx);
+    std::string text = spelling(peel(expr), ctx);
     if (text.empty()) return std::nullopt;
     return LockRef{"x:" + text, "x:" + text, text, false, false};
   }
@@ -109,7 +101,7 @@ std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTC
   if (path->lastField && !path->global)
     ref.order = "f:" + normalizedName(cast<RecordDecl>(path->lastField->getParent())) + "::" +
                 path->lastField->getNameAsString();
-  ref.display = spelling(stripToObject(expr), ctx);
+  ref.display = spelling(peel(expr), ctx);
   if (ref.display.empty()) ref.display = path->key.substr(path->key.find(':') + 1);
   return ref;
 }

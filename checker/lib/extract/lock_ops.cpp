@@ -1,6 +1,7 @@
 #include "extract/lock_ops.h"
 
 #include "extract/decl_names.h"
+#include "extract/expr_peel.h"
 #include "extract/lock_identity.h"
 
 #include <clang/AST/ASTContext.h>
@@ -77,20 +78,8 @@ bool LockRecognizer::isGuardType(QualType type) const {
 }
 
 const VarDecl *LockRecognizer::guardVariable(const Expr *expr) const {
-  if (!expr) return nullptr;
-  expr = expr->IgnoreParenImpCasts();
-  if (const auto *call = dyn_cast<CallExpr>(expr); call && call->getNumArgs() == 1 && call->getDirectCallee()) {
-    std::string name = normalizedName(call->getDirectCallee());
-    if (name == "std::move" || name == "std::forward") expr = call->getArg(0)->IgnoreParenImpCasts();
-  }
-  // `*opt` / `opt.value()` on a std::optional guard names the same guard.
-  if (const auto *op = dyn_cast<CXXOperatorCallExpr>(expr);
-      op && (op->getOperator() == OO_Star || op->getOperator() == OO_Arrow) && op->getNumArgs() == 1)
-    expr = op->getArg(0)->IgnoreParenImpCasts();
-  else if (const auto *m = dyn_cast<CXXMemberCallExpr>(expr);
-           m && m->getMethodDecl() && m->getMethodDecl()->getNameAsString() == "value" && m->getImplicitObjectArgument())
-    expr = m->getImplicitObjectArgument()->IgnoreParenImpCasts();
-  if (const auto *ref = dyn_cast<DeclRefExpr>(expr))
+  // `lk`, `std::move(lk)`, and `*opt` / `opt.value()` on a std::optional guard name the same guard.
+  if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(peel(expr)))
     if (const auto *var = dyn_cast<VarDecl>(ref->getDecl()); var && isGuardType(var->getType())) return var;
   return nullptr;
 }
@@ -109,9 +98,7 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
     return out;
   }
   for (const Expr *arg : args) {
-    const Expr *e = arg->IgnoreParenImpCasts();
-    if (const auto *u = dyn_cast<UnaryOperator>(e); u && (u->getOpcode() == UO_AddrOf || u->getOpcode() == UO_Deref))
-      e = u->getSubExpr()->IgnoreParenImpCasts();
+    const Expr *e = peel(arg);
     if (const auto *ref = dyn_cast<DeclRefExpr>(e)) {
       if (const auto *parm = dyn_cast<ParmVarDecl>(ref->getDecl())) {
         unsigned index = parm->getFunctionScopeIndex();

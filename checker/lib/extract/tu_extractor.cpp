@@ -19,12 +19,21 @@
 #include <clang/Frontend/FrontendAction.h>
 #include <clang/Lex/Preprocessor.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace lockcheck {
 using namespace clang;
 
 namespace {
+
+// See Extractor::VisitCXXRecordDecl.
+bool isImplicitInitializingConstructor(const FunctionDecl *fn) {
+  const auto *ctor = dyn_cast<CXXConstructorDecl>(fn);
+  if (!ctor || !ctor->isImplicit() || !ctor->isDefaultConstructor()) return false;
+  const CXXRecordDecl *rec = ctor->getParent();
+  return std::any_of(rec->field_begin(), rec->field_end(), [](const FieldDecl *f) { return f->hasInClassInitializer(); });
+}
 
 bool hasAnnotation(const Decl *decl, llvm::StringRef text) {
   for (const Decl *d : decl->redecls())
@@ -44,6 +53,15 @@ public:
 
   bool VisitFunctionDecl(FunctionDecl *fn) {
     found_.push_back(fn);
+    return true;
+  }
+
+  // An implicit default constructor runs the class's default member initialisers
+  // (`int fd = ::open(...);`): it is the user's code, though the visitor skips implicit ones.
+  bool VisitCXXRecordDecl(CXXRecordDecl *rec) {
+    if (!rec->hasDefinition()) return true;
+    for (CXXConstructorDecl *ctor : rec->ctors())
+      if (ctor->doesThisDeclarationHaveABody() && isImplicitInitializingConstructor(ctor)) found_.push_back(ctor);
     return true;
   }
 
@@ -81,7 +99,7 @@ private:
   void analyze(FunctionDecl *fn) {
     if (!fn->doesThisDeclarationHaveABody() || fn->isDependentContext() || fn->isInvalidDecl()) return;
     if (sm_.isInSystemHeader(fn->getLocation())) return;
-    if (fn->isDefaulted() && !fn->isUserProvided()) return;
+    if (fn->isDefaulted() && !fn->isUserProvided() && !isImplicitInitializingConstructor(fn)) return;
     std::string key = functionKey(fn, sm_);
     if (out_.functions.count(key)) return;
     noteDecl(fn);

@@ -34,6 +34,9 @@ private:
 
   void checkDiscarded(const Expr *e) {
     const Expr *inner = e->IgnoreImplicit()->IgnoreParens();
+    // `(void)Guard(m);` / `static_cast<void>(Guard(m));` discard the temporary just the same.
+    if (const auto *cast = dyn_cast<ExplicitCastExpr>(inner); cast && cast->getType()->isVoidType())
+      inner = cast->getSubExpr()->IgnoreImplicit()->IgnoreParens();
     if (const auto *cast = dyn_cast<CXXFunctionalCastExpr>(inner)) inner = cast->getSubExpr()->IgnoreImplicit();
     const auto *construct = dyn_cast<CXXConstructExpr>(inner);
     if (!construct || construct->getNumArgs() == 0 || !rec_.isGuardType(construct->getType())) return;

@@ -13,11 +13,15 @@
 
 namespace lockcheck {
 
-// 2: fields equal to their default are left out; 3: class hierarchy and callable flows (indirect calls)
+// 2: fields equal to their default are left out; 3: class hierarchy and callable flows
+// (indirect calls), and "g:" keys of internal-linkage objects name their translation unit,
+// static locals their function.
 inline constexpr int kFactsVersion = 3;
 
 // Lock identity. `key` is relative to the function it appears in:
-//   "g:<qualified global>[.field...]"   a global or static object
+//   "g:<qualified global>[@<tu>][.field...]"  a global or static object; "@<tu>" (the
+//                                       unit's main file) for internal linkage, and a
+//                                       static local is "<function>::<name>"
 //   "t:<field>[.field...]"              reached from `this`
 //   "p<N>:<path>"                       reached from parameter N ("p0:" is the parameter itself)
 //   "l:<name>@<line>[.field...]"        a local object (never leaves the function)
@@ -52,7 +56,7 @@ struct CallEvent {
   std::vector<HeldLock> held; // definitely held when the call is made
   bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
   std::string waitReleases;   // key of the lock that wait releases
-  bool waitsOnAdopted = false; // a wait through a lock adopted from the caller
+  bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
   std::string through;         // call through a callable slot (std::function, pointer): its slot key
   std::string thisArg;         // key of the callee's `this` here ("t:" for our own this)
