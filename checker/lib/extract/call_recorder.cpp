@@ -170,7 +170,7 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     ev.waitsOnAdopted = !released || released->adopted;
   }
   out_.calls.push_back(std::move(ev));
-  if (!wait && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee);
+  if (!wait && callee && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee); // null: through a slot
 }
 
 void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *systemFn) {
