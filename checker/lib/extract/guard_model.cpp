@@ -45,7 +45,7 @@ void FunctionWalk::acquire(LockSet &state, const LockRef &lock, SourceLocation l
   if (!pending)
     std::erase_if(state.facts, [&](const LockFact &f) { return f.lock.key == lock.key && f.maybe && f.guard == guard; });
   state.facts.push_back(
-      LockFact{.lock = lock, .acquired = where, .guard = guard, .maybe = pending, .adopted = reacquire});
+      LockFact{.lock = lock, .acquired = where, .guard = guard, .maybe = pending, .adopted = reacquire, .onlyIf = {}});
 }
 
 // A manual release takes the lock's definite manual acquisition first, else a definite one a
@@ -195,7 +195,7 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
                              [&](const LockFact &f) { return f.lock.key == l.key && !f.guard; });
       if (it != state.facts.end()) it->guard = var;
       else // the caller's lock
-        state.facts.push_back(LockFact{.lock = l, .acquired = at(loc), .guard = var, .maybe = false, .adopted = true});
+        state.facts.push_back(LockFact{.lock = l, .acquired = at(loc), .guard = var, .maybe = false, .adopted = true, .onlyIf = {}});
     }
     return;
   case GuardConstruction::Try:
@@ -225,13 +225,13 @@ void FunctionWalk::applyTry(LockSet &state, const CallSite &call, const LockOper
       for (const auto &l : b->locks)
         if (!state.find(l.key, Certainty::Definite))
           state.facts.push_back(
-              LockFact{.lock = l, .acquired = at(loc), .guard = op.guard, .maybe = false, .adopted = false});
+              LockFact{.lock = l, .acquired = at(loc), .guard = op.guard, .maybe = false, .adopted = false, .onlyIf = {}});
     return;
   }
   for (const auto &l : op.locks) {
     std::erase_if(state.facts, [&](const LockFact &f) { return f.lock.key == l.key && f.maybe && !f.guard; });
     if (!state.find(l.key, Certainty::Definite))
-      state.facts.push_back(LockFact{.lock = l, .acquired = at(loc), .guard = nullptr, .maybe = false, .adopted = false});
+      state.facts.push_back(LockFact{.lock = l, .acquired = at(loc), .guard = nullptr, .maybe = false, .adopted = false, .onlyIf = {}});
   }
 }
 

@@ -229,7 +229,7 @@ bool FunctionWalk::run() {
   start.reachable = true;
   for (const auto &l : rec_.requiredLocks(fn_)) {
     start.facts.push_back(
-        LockFact{.lock = l, .acquired = at(fn_->getLocation()), .guard = nullptr, .maybe = false, .adopted = true});
+        LockFact{.lock = l, .acquired = at(fn_->getLocation()), .guard = nullptr, .maybe = false, .adopted = true, .onlyIf = {}});
     entryKeys_.insert(l.key);
     out_.entryLocks.push_back(l.key);
   }
