@@ -207,13 +207,14 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
   std::vector<TUResult> results(files.size());
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
+  // Facts name files relative to the directory we run in (displayPath), so that directory
+  // is part of every key: an entry made from elsewhere would show its paths to us.
+  std::error_code cwdError;
+  const std::string cwdKey = "cwd " + fs::current_path(cwdError).string() + "\n";
   auto worker = [&] {
     std::unique_ptr<TUWorker> process; // started on the first miss
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      // Facts name files relative to the directory we run in (displayPath), so that directory
-      // is part of the key: an entry made from elsewhere would show its paths to us.
-      std::error_code cwdError;
-      std::string command = cache ? "cwd " + fs::current_path(cwdError).string() + "\n" : std::string();
+      std::string command = cache ? cwdKey : std::string();
       if (cache)
         for (const auto &c : setup.database->getCompileCommands(files[i])) {
           command += c.Directory + "\n";

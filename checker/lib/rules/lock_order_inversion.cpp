@@ -46,7 +46,7 @@ OrderEdges orderEdges(ProgramLinker &program) {
 
 // The shortest way back from `to` to `from` through edges of one component: with the edge
 // from -> to it is the cycle a reader needs to see ({} if there is none).
-std::vector<std::pair<std::string, std::string>> wayBack(const OrderEdges &edges, const Digraph &graph,
+std::vector<std::pair<std::string, std::string>> wayBack(const Digraph &graph,
                                                          const std::map<std::string, int> &component,
                                                          const std::string &from, const std::string &to) {
   std::map<std::string, std::string> cameFrom{{to, to}};
@@ -63,8 +63,6 @@ std::vector<std::pair<std::string, std::string>> wayBack(const OrderEdges &edges
   if (!cameFrom.count(from)) return path;
   for (std::string node = from; node != to; node = cameFrom[node]) path.emplace_back(cameFrom[node], node);
   std::reverse(path.begin(), path.end());
-  for (const auto &e : path)
-    if (edges.at(e).empty()) return {};
   return path;
 }
 
@@ -80,7 +78,7 @@ void LockOrderInversionRule::link(ProgramLinker &program) {
     if (component[e.first] != component[e.second]) continue;
     // The rest of the cycle, one acquisition per edge: the opposite order of a two-lock
     // cycle, or each step of a longer one (A -> B here, B -> C and C -> A elsewhere).
-    auto back = wayBack(edges, graph, component, e.first, e.second);
+    auto back = wayBack(graph, component, e.first, e.second);
     for (const auto &site : sites) {
       std::vector<TraceStep> trace = site.trace;
       std::string order = quoted(site.toDisplay);
