@@ -135,7 +135,7 @@ def main():
             for c in fn["calls"]:
                 if c["callee"] not in included and c["callee"] not in decls:
                     decls[c["callee"]] = {"name": c["callee_name"], "qualified": c["callee_name"]}
-        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 2\n}'
+        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 3\n}'
                 % (json.dumps(decls, indent=1, sort_keys=True), json.dumps(path), ",\n".join(parts)))
         with open(os.path.join(args.outdir, "tu%06d.lcfacts" % tu), "w") as out:
             out.write(text)

@@ -1,6 +1,6 @@
 // Interned strings: one object per text, ordered and hashed by text, safe to intern from
 // several threads at once.
-#include "facts/interned_string.h"
+#include "support/interned_string.h"
 
 #include <gtest/gtest.h>
 

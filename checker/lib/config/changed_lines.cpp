@@ -203,7 +203,7 @@ bool changedLinesSince(const std::string &rev, std::map<std::string, std::set<un
 void keepTouchingChanges(const std::map<std::string, std::set<unsigned>> &changed, std::vector<Finding> &findings) {
   auto touches = [&](const SourcePoint &p) {
     if (!p.valid()) return false;
-    auto it = changed.find(displayPathOf(p.file));
+    auto it = changed.find(displayPathOf(p.file.str()));
     return it != changed.end() && it->second.count(p.line) != 0;
   };
   std::erase_if(findings, [&](const Finding &f) {

@@ -92,7 +92,7 @@ std::string displayName(const FunctionDecl *fn, const SourceManager &sm) {
     SourcePoint p = sourcePoint(sm, method->getParent()->getLocation());
     // The file's name only: a message must read the same wherever the tree is checked out
     // (baselines and suppressions compare messages); the finding's own location has the path.
-    return "lambda at " + llvm::sys::path::filename(p.file).str() + ":" + std::to_string(p.line);
+    return "lambda at " + llvm::sys::path::filename(p.file.str()).str() + ":" + std::to_string(p.line);
   }
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -49,16 +49,16 @@ struct CallableArg {
 };
 
 struct CallEvent {
-  std::string callee;       // function key; empty when the target is unknown
-  std::string calleeName;   // printable ("std::this_thread::sleep_for")
-  std::string receiverType; // normalised type of the object / first argument
+  InternedString callee;       // function key; empty when the target is unknown
+  InternedString calleeName;   // printable ("std::this_thread::sleep_for")
+  InternedString receiverType; // normalised type of the object / first argument
   SourcePoint where;
   std::vector<HeldLock> held; // definitely held when the call is made
   bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
   std::string waitReleases;   // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
-  std::string through;         // call through a callable slot (std::function, pointer): its slot key
+  InternedString through;      // call through a callable slot (std::function, pointer): its slot key
   std::string thisArg;         // key of the callee's `this` here ("t:" for our own this)
   std::vector<std::string> argLocks; // lock key of each argument that names a lock ("" otherwise)
   std::vector<CallableArg> callables;
@@ -81,9 +81,9 @@ struct InvokeEvent {
 };
 
 struct FunctionFacts {
-  std::string key;
-  std::string name;      // qualified, printable
-  std::string qualified; // normalised for pattern matching
+  InternedString key;
+  InternedString name;      // qualified, printable
+  InternedString qualified; // normalised for pattern matching
   SourcePoint where;
   bool annotatedBlocking = false;
   bool annotatedNonblocking = false;
@@ -97,9 +97,9 @@ struct FunctionFacts {
 
 // A function referenced but perhaps not defined in this TU.
 struct DeclFacts {
-  std::string key;
-  std::string name;
-  std::string qualified;
+  InternedString key;
+  InternedString name;
+  InternedString qualified;
   bool annotatedBlocking = false;
   bool annotatedNonblocking = false;
   bool system = false; // declared in a system header
@@ -134,10 +134,15 @@ struct InputFile {
   std::string hash;
 };
 
+// By function key. Keys are interned (each is also in its facts and in every call to it);
+// `std::less<>` lets a std::string or string_view look up without interning it.
+using FunctionMap = std::map<InternedString, FunctionFacts, std::less<>>;
+using DeclMap = std::map<InternedString, DeclFacts, std::less<>>;
+
 struct TUFacts {
   std::string file;                         // main file, as shown to the user
-  std::map<std::string, FunctionFacts> functions; // defined here, by key
-  std::map<std::string, DeclFacts> decls;         // every function referenced, by key
+  FunctionMap functions; // defined here, by key
+  DeclMap decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
   std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
   std::map<std::string, CallableSources> callableFlows;  // by slot key

@@ -99,24 +99,23 @@ public:
 
   // Built once at its final size: a string grown by appends gets twice the capacity
   // it needs, and the merged program holds millions of them.
-  void string(std::string &out) {
+  void string(std::string &out) { out = std::string(stringView()); }
+  void string(InternedString &out) { out = InternedString(stringView()); }
+  // The decoded text, valid until the next string is read.
+  std::string_view stringView() {
     expect('"');
     const char *start = p_;
     while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
            static_cast<unsigned char>(*p_) < 0x80)
       ++p_;
-    if (p_ != end_ && *p_ == '"') {
-      out = std::string(start, p_++);
-      return;
-    }
+    if (p_ != end_ && *p_ == '"') return std::string_view(start, static_cast<size_t>(p_++ - start));
     scratch_.assign(start, p_);
     for (;;) {
       if (p_ == end_) throw Reject{};
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         ++p_;
-        out = std::string(scratch_);
-        return;
+        return scratch_;
       }
       if (c < 0x20) throw Reject{};
       if (c == '\\') escape(scratch_);

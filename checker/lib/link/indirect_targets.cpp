@@ -14,8 +14,8 @@ void IndirectTargets::add(TUFacts &facts) {
   }
 }
 
-void IndirectTargets::finish(const std::map<std::string, FunctionFacts> &functions,
-                             const std::unordered_map<std::string, DeclFacts> &decls) {
+void IndirectTargets::finish(const FunctionMap &functions,
+                             const std::unordered_map<InternedString, DeclFacts> &decls) {
   for (auto &[slot, s] : flows_) { // a header's flows come once from every TU that includes it
     std::sort(s.targets.begin(), s.targets.end());
     s.targets.erase(std::unique(s.targets.begin(), s.targets.end()), s.targets.end());
@@ -105,7 +105,7 @@ const std::vector<std::string> *IndirectTargets::targets(const CallEvent &call) 
   if (!options_.resolve || (!call.unresolved && call.through.empty())) return nullptr;
   const Resolved *&known = byCall_[&call];
   if (!known) {
-    std::string id = call.through.empty() ? "v:" + call.callee + "|" + call.receiverType : call.through;
+    std::string id = call.through.empty() ? "v:" + call.callee + "|" + call.receiverType : call.through.str();
     auto memo = resolved_.find(id);
     if (memo == resolved_.end()) {
       Resolved r;

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "facts/facts.h"
-#include "facts/string_pool.h"
+#include "support/string_pool.h"
 #include "config/rule_pack.h"
 #include "link/indirect_targets.h"
 
@@ -72,7 +72,7 @@ public:
 
   const RulePacks &packs() const { return packs_; }
   // Every function defined in the program, by key.
-  const std::map<std::string, FunctionFacts> &functions() const { return functions_; }
+  const FunctionMap &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
   // The locks a function takes, itself or through calls, in its own terms. Computed
@@ -130,10 +130,10 @@ private:
   const RulePacks &packs_;
   mutable std::deque<ChainStep> steps_;
   mutable StringPool stepText_;
-  std::map<std::string, FunctionFacts> functions_;
+  FunctionMap functions_;
   std::unordered_map<std::string_view, Id> index_; // keys of functions_ (views of the map's keys)
   std::vector<const FunctionFacts *> byId_;
-  std::unordered_map<std::string, DeclFacts> decls_;
+  std::unordered_map<InternedString, DeclFacts> decls_;
   std::vector<Finding> local_;
   std::unordered_map<Id, Blocking> blocking_; // only functions that block
   mutable std::unordered_map<std::string, Blocking> leaves_;

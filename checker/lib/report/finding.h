@@ -1,6 +1,8 @@
 // A finding as every reporter sees it: rule, anchor, message, trace.
 #pragma once
 
+#include "support/interned_string.h"
+
 #include <string>
 #include <vector>
 
@@ -13,7 +15,7 @@ const char *severityName(Severity s);
 bool parseSeverity(const std::string &text, Severity &out);
 
 struct SourcePoint {
-  std::string file; // as shown to the user (relative to the working directory when below it)
+  InternedString file; // as shown to the user (relative to the working directory when below it)
   unsigned line = 0;
   unsigned column = 0;
   bool valid() const { return !file.empty() && line != 0; }

@@ -58,7 +58,7 @@ std::string pascalCase(const std::string &id) {
 
 std::string stableHash(const Finding &f) {
   std::uint64_t h = kFnvOffset;
-  for (const std::string *part : {&f.anchor.file, &f.function, &f.rule, &f.lock})
+  for (const std::string *part : {&f.anchor.file.str(), &f.function, &f.rule, &f.lock})
     h = fnv1a("\xff", fnv1a(*part, h)); // separator, so ("ab","c") and ("a","bc") differ
   return hex64(h);
 }

@@ -34,7 +34,7 @@ std::string heldAndRelease(const std::vector<HeldLock> &held) {
 // What to move out of the lock, from the finding's own data: the blocking function at the
 // end of the chain needs its inputs copied under the lock; the call itself goes after it.
 std::string fixForCall(const ProgramLinker::Blocking &b, const CallEvent &call, const std::vector<HeldLock> &held) {
-  std::string leaf = b.leaf.empty() ? call.calleeName : b.leaf;
+  std::string leaf = b.leaf.empty() ? call.calleeName.str() : b.leaf;
   return "copy what " + leaf + " needs while " + heldAndRelease(held) + ", then call " + call.calleeName + "()";
 }
 

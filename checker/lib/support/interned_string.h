@@ -29,6 +29,7 @@ public:
 
   const std::string &str() const noexcept { return text_->text; }
   operator const std::string &() const noexcept { return text_->text; }
+  operator std::string_view() const noexcept { return text_->text; }
   bool empty() const noexcept { return text_->text.empty(); }
   std::size_t size() const noexcept { return text_->text.size(); }
   const char *c_str() const noexcept { return text_->text.c_str(); }
@@ -42,6 +43,9 @@ public:
   friend bool operator==(const InternedString &a, std::string_view b) noexcept { return a.text_->text == b; }
   friend std::strong_ordering operator<=>(const InternedString &a, const std::string &b) noexcept {
     return a.text_->text.compare(b) <=> 0;
+  }
+  friend std::strong_ordering operator<=>(const InternedString &a, std::string_view b) noexcept {
+    return std::string_view(a.text_->text).compare(b) <=> 0;
   }
 
   friend std::string operator+(const InternedString &a, const std::string &b) { return a.text_->text + b; }

@@ -1,4 +1,4 @@
-#include "facts/interned_string.h"
+#include "support/interned_string.h"
 
 #include <array>
 #include <mutex>
