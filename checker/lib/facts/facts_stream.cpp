@@ -412,7 +412,7 @@ private:
       else if (f == "nonblocking") fn.annotatedNonblocking = in_.boolean();
       else if (f == "handler") fn.annotatedHandler = in_.boolean();
       else if (f == "lambda") fn.isLambda = in_.boolean();
-      else if (f == "entry_locks") fn.entryLocks = in_.strings();
+      else if (f == "entry_locks") fn.entryLocks = lockKeys();
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
@@ -453,14 +453,28 @@ private:
   LockRef lock() {
     LockRef l;
     in_.object([&](std::string_view f) {
-      if (f == "key") in_.string(l.key);
-      else if (f == "order") in_.string(l.order);
-      else if (f == "display") in_.string(l.display);
+      if (f == "key") l.key = lockKey();
+      else if (f == "order") l.order = lockKey();
+      else if (f == "display") in_.string(text_), l.display = text_;
       else if (f == "shared") l.shared = in_.boolean();
       else if (f == "recursive") l.recursive = in_.boolean();
       else in_.skip();
     });
     return l;
+  }
+
+  // A lock key in its facts-file text; one that is no key goes to the reference decoder,
+  // which names it in its error.
+  LockKey lockKey() {
+    in_.string(text_);
+    auto key = LockKey::fromFacts(text_);
+    if (!key) throw Reject{};
+    return *key;
+  }
+  std::vector<LockKey> lockKeys() {
+    std::vector<LockKey> out;
+    in_.array([&] { out.push_back(lockKey()); });
+    return out;
   }
 
   std::vector<HeldLock> held() {
@@ -489,10 +503,10 @@ private:
       else if (f == "where") c.where = point(), where = true;
       else if (f == "held") c.held = held();
       else if (f == "wait") c.isWait = in_.boolean();
-      else if (f == "wait_releases") in_.string(c.waitReleases);
+      else if (f == "wait_releases") c.waitReleases = lockKey();
       else if (f == "waits_on_adopted") c.waitsOnAdopted = in_.boolean();
-      else if (f == "this_arg") in_.string(c.thisArg);
-      else if (f == "arg_locks") c.argLocks = in_.strings();
+      else if (f == "this_arg") c.thisArg = lockKey();
+      else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
       else if (f == "through") in_.string(c.through);
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
@@ -581,6 +595,7 @@ private:
   SeenKeys *seen_;
   StreamedFacts &out_;
   std::vector<std::uint64_t> keyHashes_; // of every function (even) and declaration (odd) key
+  std::string text_;                     // a lock key's or display's text, before interning
 };
 
 } // namespace
