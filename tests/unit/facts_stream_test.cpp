@@ -16,14 +16,14 @@ const std::string kVersionMember = "\"lockcheck_facts\": " + std::to_string(kFac
 TUFacts everyField() {
   TUFacts tu;
   tu.file = "src/a.cpp";
-  LockRef mu{"t:mu_", "f:A::mu_", "mu_", true, true};
+  LockRef mu{LockKey::thisMember("mu_"), LockKey::field("A", "mu_"), "mu_", true, true};
   FunctionFacts fn;
   fn.key = "c:@S@A@F@run#";
   fn.name = "A::run";
   fn.qualified = "A::run";
   fn.where = at(3);
   fn.annotatedBlocking = fn.annotatedNonblocking = fn.annotatedHandler = fn.isLambda = true;
-  fn.entryLocks = {"t:mu_", "p1:"};
+  fn.entryLocks = {LockKey::thisMember("mu_"), LockKey::parameter(1)};
   CallEvent c;
   c.callee = "c:@F@helper#";
   c.calleeName = "helper \"quoted\" \\ \u00e9\u4e2d\U0001F600";
@@ -31,9 +31,9 @@ TUFacts everyField() {
   c.where = at(5);
   c.held = {HeldLock{mu, at(4)}};
   c.isWait = c.waitsOnAdopted = c.unresolved = true;
-  c.waitReleases = "t:mu_";
-  c.thisArg = "t:";
-  c.argLocks = {"", "g:store"};
+  c.waitReleases = LockKey::thisMember("mu_");
+  c.thisArg = LockKey::thisObject();
+  c.argLocks = {LockKey(), LockKey::global("store")};
   c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2}};
   c.through = "f:A::on_done_";
   fn.calls = {c, c};
@@ -115,6 +115,32 @@ TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
     EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text;
     EXPECT_FALSE(factsFromJson(text, reference, referenceError));
     EXPECT_EQ(fastError, referenceError);
+  }
+}
+
+// Lock keys are typed once read: a string that is no key, in any field that holds one,
+// rejects the file on both decoders with the same error, which names the string.
+TEST(FactsStream, AMalformedLockKeyIsAnError) {
+  std::string good = factsToJson(everyField());
+  const std::pair<std::string, std::string> spoilt[] = {
+      {R"("key": "t:mu_")", R"("key": "q:mu_")"},
+      {R"("order": "f:A::mu_")", R"("order": "A::mu_")"},
+      {R"("wait_releases": "t:mu_")", R"("wait_releases": "p01:mu_")"},
+      {R"("this_arg": "t:")", R"("this_arg": "t")"},
+      {R"("g:store")", R"("g")"},   // in arg_locks
+      {R"("p1:")", R"("p:")"}};     // in entry_locks
+  for (const auto &[from, to] : spoilt) {
+    std::string text = good;
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    StreamedFacts fast;
+    TUFacts reference;
+    std::string fastError, referenceError;
+    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << to;
+    EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << to;
+    EXPECT_EQ(fastError, referenceError);
+    EXPECT_NE(fastError.find("not a lock key"), std::string::npos) << fastError;
   }
 }
 

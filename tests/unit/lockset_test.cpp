@@ -12,8 +12,10 @@
 namespace lockcheck {
 namespace {
 
-LockFact fact(const std::string &key, unsigned line, bool maybe = false) {
-  return LockFact{.lock = LockRef{.key = key, .order = key, .display = key.substr(2)},
+LockKey g(const char *name) { return LockKey::global(name); }
+
+LockFact fact(const LockKey &key, unsigned line, bool maybe = false) {
+  return LockFact{.lock = LockRef{.key = key, .order = key, .display = key.rest},
                   .acquired = {"a.cpp", line, 1},
                   .maybe = maybe};
 }
@@ -26,41 +28,41 @@ LockSet reachable(std::vector<LockFact> facts) {
 }
 
 TEST(LockSetMerge, HeldOnBothPathsStaysDefinite) {
-  LockSet m = LockSet::merge(reachable({fact("g:a", 1)}), reachable({fact("g:a", 2)}));
+  LockSet m = LockSet::merge(reachable({fact(g("a"), 1)}), reachable({fact(g("a"), 2)}));
   ASSERT_EQ(m.facts.size(), 1u);
   EXPECT_FALSE(m.facts[0].maybe);
   EXPECT_EQ(m.definite().size(), 1u);
-  EXPECT_NE(m.find("g:a", Certainty::Definite), nullptr);
+  EXPECT_NE(m.find(g("a"), Certainty::Definite), nullptr);
 }
 
 TEST(LockSetMerge, HeldOnOnePathBecomesMaybe) {
-  LockSet m = LockSet::merge(reachable({fact("g:a", 1)}), reachable({fact("g:b", 2)}));
+  LockSet m = LockSet::merge(reachable({fact(g("a"), 1)}), reachable({fact(g("b"), 2)}));
   ASSERT_EQ(m.facts.size(), 2u);
   EXPECT_TRUE(m.facts[0].maybe);
   EXPECT_TRUE(m.facts[1].maybe);
   EXPECT_TRUE(m.definite().empty());
-  EXPECT_EQ(m.find("g:a", Certainty::Definite), nullptr);
-  EXPECT_NE(m.find("g:a", Certainty::AnyPath), nullptr);
+  EXPECT_EQ(m.find(g("a"), Certainty::Definite), nullptr);
+  EXPECT_NE(m.find(g("a"), Certainty::AnyPath), nullptr);
 }
 
 TEST(LockSetMerge, MaybeOnEitherSideStaysMaybe) {
-  LockSet m = LockSet::merge(reachable({fact("g:a", 1)}), reachable({fact("g:a", 2, true)}));
+  LockSet m = LockSet::merge(reachable({fact(g("a"), 1)}), reachable({fact(g("a"), 2, true)}));
   ASSERT_EQ(m.facts.size(), 1u);
   EXPECT_TRUE(m.facts[0].maybe);
 }
 
 TEST(LockSetMerge, UnreachablePathContributesNothing) {
   LockSet unreachable;
-  unreachable.facts = {fact("g:b", 5)};
-  LockSet m = LockSet::merge(unreachable, reachable({fact("g:a", 1)}));
+  unreachable.facts = {fact(g("b"), 5)};
+  LockSet m = LockSet::merge(unreachable, reachable({fact(g("a"), 1)}));
   ASSERT_EQ(m.facts.size(), 1u);
-  EXPECT_EQ(m.facts[0].lock.key, "g:a");
+  EXPECT_EQ(m.facts[0].lock.key, g("a"));
   EXPECT_FALSE(m.facts[0].maybe);
-  EXPECT_TRUE(m == LockSet::merge(reachable({fact("g:a", 1)}), unreachable));
+  EXPECT_TRUE(m == LockSet::merge(reachable({fact(g("a"), 1)}), unreachable));
 }
 
 TEST(LockSetMerge, IsAFixpointOnItsOwnResult) {
-  LockSet m = LockSet::merge(reachable({fact("g:a", 1)}), reachable({}));
+  LockSet m = LockSet::merge(reachable({fact(g("a"), 1)}), reachable({}));
   EXPECT_TRUE(LockSet::merge(m, reachable({})) == m);
 }
 
@@ -88,7 +90,7 @@ protected:
 
 TEST_F(BranchCorrelation, LockUnderConditionIsHeldExactlyWhenItHolds) {
   // if (c) m.lock();
-  LockSet joined = LockSet::merge(path(c_, true, {fact("g:m", 1)}), path(c_, false, {}));
+  LockSet joined = LockSet::merge(path(c_, true, {fact(g("m"), 1)}), path(c_, false, {}));
   ASSERT_EQ(joined.facts.size(), 1u);
   EXPECT_TRUE(joined.facts[0].maybe);
   EXPECT_TRUE(joined.assumptions.empty()); // c is unknown after the join
@@ -98,21 +100,21 @@ TEST_F(BranchCorrelation, LockUnderConditionIsHeldExactlyWhenItHolds) {
   LockSet onTrue = joined, onFalse = joined;
   onTrue.assume(c_, true);
   onFalse.assume(c_, false);
-  ASSERT_NE(onTrue.find("g:m", Certainty::Definite), nullptr);
+  ASSERT_NE(onTrue.find(g("m"), Certainty::Definite), nullptr);
   EXPECT_TRUE(onTrue.facts[0].onlyIf.empty());
   EXPECT_TRUE(onFalse.facts.empty());
 }
 
 TEST_F(BranchCorrelation, AnUnrelatedConditionLeavesItMaybe) {
-  LockSet joined = LockSet::merge(path(c_, true, {fact("g:m", 1)}), path(c_, false, {}));
+  LockSet joined = LockSet::merge(path(c_, true, {fact(g("m"), 1)}), path(c_, false, {}));
   joined.assume(d_, true);
   ASSERT_EQ(joined.facts.size(), 1u);
   EXPECT_TRUE(joined.facts[0].maybe);
-  EXPECT_EQ(joined.find("g:m", Certainty::Definite), nullptr);
+  EXPECT_EQ(joined.find(g("m"), Certainty::Definite), nullptr);
 }
 
 TEST_F(BranchCorrelation, AWriteToTheConditionForgetsTheCorrelation) {
-  LockSet joined = LockSet::merge(path(c_, true, {fact("g:m", 1)}), path(c_, false, {}));
+  LockSet joined = LockSet::merge(path(c_, true, {fact(g("m"), 1)}), path(c_, false, {}));
   joined.forget(c_); // c = other;
   EXPECT_TRUE(joined.facts[0].onlyIf.empty());
   joined.assume(c_, false);
@@ -122,7 +124,7 @@ TEST_F(BranchCorrelation, AWriteToTheConditionForgetsTheCorrelation) {
 
 TEST_F(BranchCorrelation, WithoutAContradictionOnTheOtherPathNoCorrelation) {
   // Both paths know c is true: c does not tell them apart.
-  LockSet joined = LockSet::merge(path(c_, true, {fact("g:m", 1)}), path(c_, true, {}));
+  LockSet joined = LockSet::merge(path(c_, true, {fact(g("m"), 1)}), path(c_, true, {}));
   ASSERT_EQ(joined.facts.size(), 1u);
   EXPECT_TRUE(joined.facts[0].maybe);
   EXPECT_TRUE(joined.facts[0].onlyIf.empty());
@@ -130,8 +132,8 @@ TEST_F(BranchCorrelation, WithoutAContradictionOnTheOtherPathNoCorrelation) {
 }
 
 TEST_F(BranchCorrelation, AMaybeFactJoinedWithADefiniteOneKeepsOnlySharedConditions) {
-  LockSet maybeUnderC = LockSet::merge(path(c_, true, {fact("g:m", 1)}), path(c_, false, {}));
-  LockSet definite = path(c_, true, {fact("g:m", 1)});
+  LockSet maybeUnderC = LockSet::merge(path(c_, true, {fact(g("m"), 1)}), path(c_, false, {}));
+  LockSet definite = path(c_, true, {fact(g("m"), 1)});
   LockSet joined = LockSet::merge(maybeUnderC, definite);
   ASSERT_EQ(joined.facts.size(), 1u);
   EXPECT_TRUE(joined.facts[0].maybe);

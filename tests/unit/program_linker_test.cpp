@@ -11,8 +11,12 @@ namespace {
 
 SourcePoint at(unsigned line, unsigned column = 3) { return {"prog.cpp", line, column}; }
 
-LockRef lock(const std::string &key, const std::string &order, const std::string &display) {
+LockRef lock(const LockKey &key, const LockKey &order, const std::string &display) {
   return LockRef{key, order, display, false, false};
+}
+LockRef global(const std::string &name) { return lock(LockKey::global(name), LockKey::global(name), name); }
+LockRef member(const std::string &cls, const std::string &field) {
+  return lock(LockKey::thisMember(field), LockKey::field(cls, field), field);
 }
 
 HeldLock held(const LockRef &l, unsigned line) { return HeldLock{l, at(line)}; }
@@ -23,7 +27,7 @@ CallEvent call(const std::string &callee, unsigned line, std::vector<HeldLock> l
   c.calleeName = callee;
   c.where = at(line);
   c.held = std::move(locks);
-  c.thisArg = "t:";
+  c.thisArg = LockKey::thisObject();
   return c;
 }
 
@@ -54,7 +58,7 @@ protected:
 };
 
 TEST_F(LinkTest, BlockingThroughAChainIsReportedAtTheCallUnderTheLock) {
-  LockRef mu = lock("g:mu", "g:mu", "mu");
+  LockRef mu = global("mu");
   blockingLeaf("sleepy");
   add(function("outer", {call("middle", 10, {held(mu, 9)})}));
   add(function("middle", {call("inner", 20)}));
@@ -74,7 +78,7 @@ TEST_F(LinkTest, BlockingThroughAChainIsReportedAtTheCallUnderTheLock) {
 }
 
 TEST_F(LinkTest, RecursionEndsAndStillBlocks) {
-  LockRef mu = lock("g:mu", "g:mu", "mu");
+  LockRef mu = global("mu");
   blockingLeaf("sleepy");
   add(function("caller", {call("a", 5, {held(mu, 4)})}));
   add(function("a", {call("b", 10)}));
@@ -86,10 +90,10 @@ TEST_F(LinkTest, RecursionEndsAndStillBlocks) {
 
 // docs/design.md "Summaries": a callee that lets go of its required lock before blocking.
 TEST_F(LinkTest, EntryLockReleasedBeforeBlockingIsNotHeldByTheCaller) {
-  LockRef mu = lock("t:mu_", "f:DB::mu_", "mu_"), stats = lock("t:stats_", "f:DB::stats_", "stats_");
+  LockRef mu = member("DB", "mu_"), stats = member("DB", "stats_");
   blockingLeaf("unlink");
   FunctionFacts remove = function("RemoveObsoleteFiles", {call("unlink", 10)});
-  remove.entryLocks = {"t:mu_"};
+  remove.entryLocks = {LockKey::thisMember("mu_")};
   add(remove);
   add(function("Write", {call("RemoveObsoleteFiles", 20, {held(mu, 19)})}));
   add(function("Both", {call("RemoveObsoleteFiles", 30, {held(stats, 28), held(mu, 29)})}));
@@ -100,7 +104,7 @@ TEST_F(LinkTest, EntryLockReleasedBeforeBlockingIsNotHeldByTheCaller) {
 }
 
 TEST_F(LinkTest, OppositeOrdersInTwoFunctionsAreBothReported) {
-  LockRef a = lock("g:a", "g:a", "a"), b = lock("g:b", "g:b", "b");
+  LockRef a = global("a"), b = global("b");
   FunctionFacts first = function("first", {}), second = function("second", {});
   first.acquires.push_back(AcquireEvent{b, at(11), false, false, {held(a, 10)}});
   second.acquires.push_back(AcquireEvent{a, at(21), false, false, {held(b, 20)}});
@@ -116,7 +120,7 @@ TEST_F(LinkTest, OppositeOrdersInTwoFunctionsAreBothReported) {
 }
 
 TEST_F(LinkTest, OneOrderOnlyIsNoInversion) {
-  LockRef a = lock("g:a", "g:a", "a"), b = lock("g:b", "g:b", "b");
+  LockRef a = global("a"), b = global("b");
   FunctionFacts first = function("first", {}), second = function("second", {});
   first.acquires.push_back(AcquireEvent{b, at(11), false, false, {held(a, 10)}});
   second.acquires.push_back(AcquireEvent{b, at(21), false, false, {held(a, 20)}});
@@ -126,7 +130,7 @@ TEST_F(LinkTest, OneOrderOnlyIsNoInversion) {
 }
 
 TEST(StrongComponents, CyclesShareAComponentChainsDoNot) {
-  auto c = strongComponents({{"a", {"b"}}, {"b", {"c"}}, {"c", {"a", "d"}}, {"e", {"a"}}});
+  auto c = strongComponents(Graph<std::string>{{"a", {"b"}}, {"b", {"c"}}, {"c", {"a", "d"}}, {"e", {"a"}}});
   EXPECT_EQ(c.at("a"), c.at("b"));
   EXPECT_EQ(c.at("b"), c.at("c"));
   EXPECT_NE(c.at("c"), c.at("d")); // a successor that is no key gets its own component
@@ -138,7 +142,7 @@ TEST(StrongComponents, CyclesShareAComponentChainsDoNot) {
 // down is run at the bottom under it.
 TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
   constexpr int kDepth = 100000;
-  LockRef mu = lock("g:mu", "g:mu", "mu");
+  LockRef mu = global("mu");
   auto name = [](int i) { return "f" + std::to_string(i); };
   for (int i = 1; i < kDepth; ++i) {
     CallEvent next = call(name(i + 1), 10 * i);
@@ -164,7 +168,7 @@ TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
 }
 
 TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
-  Digraph ring;
+  Graph<std::string> ring;
   for (int i = 0; i < 200000; ++i) ring["n" + std::to_string(i)] = {"n" + std::to_string((i + 1) % 200000)};
   auto c = strongComponents(ring);
   EXPECT_EQ(c.at("n0"), c.at("n199999"));

@@ -46,7 +46,7 @@ TEST(RuleRegistry, FlowEventsReachTheirRule) {
   std::vector<Finding> out;
   RuleSet rules(out);
   std::string fn = "ns::f";
-  LockRef mu{"g:mu", "g:mu", "mu", false, false};
+  LockRef mu{LockKey::global("mu"), LockKey::global("mu"), "mu", false, false};
   rules.acquiredWhileHeld(FlowSite{fn, {"a.cpp", 9, 3}}, mu, HeldLock{mu, {"a.cpp", 8, 3}});
   rules.releasedNotHeld(FlowSite{fn, {"a.cpp", 12, 3}}, mu, "lk");
   ASSERT_EQ(out.size(), 2u);

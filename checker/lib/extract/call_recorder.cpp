@@ -5,7 +5,6 @@
 #include "extract/callable_flow_recorder.h"
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
-#include "facts/lock_key.h"
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
@@ -105,7 +104,7 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
 
   if (const auto *method = dyn_cast_or_null<CXXMethodDecl>(callee)) {
     if (call.implicitThis || (call.object && isa<CXXThisExpr>(call.object->IgnoreParenImpCasts())))
-      ev.thisArg = kThisKey;
+      ev.thisArg = LockKey::thisObject();
     else if (call.object)
       if (auto r = rec_.lockRef(call.object, fn_)) ev.thisArg = r->key;
     if (method->isVirtual() && !method->hasAttr<FinalAttr>() && !method->getParent()->hasAttr<FinalAttr>()) {
@@ -121,7 +120,7 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
   for (size_t i = 0; i < call.args.size(); ++i) {
     const Expr *arg = call.args[i];
     QualType t = arg->getType();
-    std::string key;
+    LockKey key;
     if (t->isRecordType() || t->isPointerType() || t->isReferenceType())
       if (auto r = rec_.lockRef(arg, fn_)) key = r->key;
     ev.argLocks.push_back(key);

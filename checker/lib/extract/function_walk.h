@@ -93,8 +93,8 @@ private:
   std::vector<LockSet> entry_;
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
-  std::set<std::string> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
-  std::set<std::string> entryKeys_;      // locks held on entry (requires_capability)
+  std::set<LockKey> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
+  std::set<LockKey> entryKeys_;      // locks held on entry (requires_capability)
 };
 
 } // namespace lockcheck

@@ -4,7 +4,6 @@
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
 #include "extract/lock_identity.h"
-#include "facts/lock_key.h"
 
 #include <clang/AST/ExprCXX.h>
 
@@ -89,26 +88,25 @@ bool FunctionWalk::returnedGuard(const CallSite &call, std::vector<LockRef> &loc
   if (!rec_.isGuardType(ret)) return false;
   pending = normalizedTypeName(ret) == "std::optional";
   // Keys of the caller's objects standing for the callee's `this` and parameters.
-  std::string thisKey;
-  if (call.implicitThis) thisKey = kThisKey;
+  LockKey thisKey;
+  if (call.implicitThis) thisKey = LockKey::thisObject();
   else if (call.object)
     if (auto r = rec_.lockRef(call.object, fn_)) thisKey = r->key;
   std::vector<std::optional<LockRef>> argRefs;
-  std::vector<std::string> argKeys;
+  std::vector<LockKey> argKeys;
   for (const Expr *arg : call.args) {
     argRefs.push_back(rec_.lockRef(arg, fn_));
-    argKeys.push_back(argRefs.back() ? argRefs.back()->key : std::string());
+    argKeys.push_back(argRefs.back() ? argRefs.back()->key : LockKey());
   }
   auto translate = [&](const LockRef &calleeRef) -> std::optional<LockRef> {
     LockRef r = calleeRef;
-    r.key = translateKey(calleeRef.key, thisKey, argKeys);
+    r.key = calleeRef.key.translate(thisKey, argKeys);
     if (r.key.empty()) return std::nullopt;
     // The parameter itself: shown and ordered as the caller's argument.
-    if (auto key = LockKey::parse(calleeRef.key); key && key->isWholeParam())
-      if (key->param < argRefs.size() && argRefs[key->param]) {
-        r.display = argRefs[key->param]->display;
-        r.order = argRefs[key->param]->order;
-      }
+    if (unsigned param = calleeRef.key.param; calleeRef.key.isWholeParam() && param < argRefs.size() && argRefs[param]) {
+      r.display = argRefs[param]->display;
+      r.order = argRefs[param]->order;
+    }
     return r;
   };
   const FunctionDecl *def = callee->getDefinition();

@@ -173,7 +173,7 @@ void FunctionWalk::collectManualUnlocks() {
 void FunctionWalk::checkExits() {
   if (lockImplementation_) return;
   const CFGBlock &exit = cfg_->getExit();
-  std::set<std::pair<std::string, SourcePoint>> reported;
+  std::set<std::pair<LockKey, SourcePoint>> reported;
   for (const auto &pred : exit.preds()) {
     const CFGBlock *block = pred.getReachableBlock();
     if (!block || !entry_[block->getBlockID()].reachable) continue;

@@ -1,7 +1,5 @@
 #include "extract/lock_identity.h"
 
-#include "facts/lock_key.h"
-
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
 
@@ -22,21 +20,22 @@ namespace {
 // function too. One with internal linkage (`static`, anonymous namespace, or a static
 // local of such a function) exists once per translation unit, so its key names the
 // unit's main file: the same name in two files is two locks (docs/spec.md §1 Identity).
-std::string globalKey(const VarDecl *var) {
-  std::string key = "g:" + normalizedName(var);
+LockKey globalKey(const VarDecl *var) {
+  std::string name = normalizedName(var);
   bool perUnit = !var->isExternallyVisible();
   if (var->isStaticLocal())
     if (const auto *owner = dyn_cast<FunctionDecl>(var->getParentFunctionOrMethod())) {
-      key = "g:" + normalizedName(owner) + "::" + var->getNameAsString();
+      name = normalizedName(owner) + "::" + var->getNameAsString();
       perUnit = !owner->isExternallyVisible();
     }
-  if (!perUnit) return key;
+  if (!perUnit) return LockKey::global(name);
   const SourceManager &sm = var->getASTContext().getSourceManager();
-  return key + "@" + sourcePoint(sm, sm.getLocForStartOfFile(sm.getMainFileID())).file;
+  std::string unit = sourcePoint(sm, sm.getLocForStartOfFile(sm.getMainFileID())).file;
+  return LockKey::global(name, unit);
 }
 
 struct Path {
-  std::string key;
+  LockKey key;
   const FieldDecl *lastField = nullptr;
   bool global = false;
 };
@@ -44,7 +43,7 @@ struct Path {
 std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
   e = peel(e);
   if (!e) return std::nullopt;
-  if (isa<CXXThisExpr>(e)) return Path{kThisKey, nullptr, false};
+  if (isa<CXXThisExpr>(e)) return Path{LockKey::thisObject(), nullptr, false};
   if (const auto *ref = dyn_cast<DeclRefExpr>(e)) {
     const auto *var = dyn_cast<VarDecl>(ref->getDecl());
     if (!var) return std::nullopt;
@@ -53,13 +52,12 @@ std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
       // Attributes on an earlier declaration name that declaration's parameters.
       const auto *owner = dyn_cast<FunctionDecl>(parm->getDeclContext());
       if (!owner || !fn || owner->getCanonicalDecl() != fn->getCanonicalDecl())
-        return Path{"l:" + parm->getNameAsString(), nullptr, false};
-      return Path{"p" + std::to_string(index) + ":", nullptr, false};
+        return Path{LockKey::local(parm->getNameAsString()), nullptr, false};
+      return Path{LockKey::parameter(index), nullptr, false};
     }
     if (var->hasGlobalStorage()) return Path{globalKey(var), nullptr, true};
     auto &sm = var->getASTContext().getSourceManager();
-    return Path{"l:" + var->getNameAsString() + "@" + std::to_string(sm.getSpellingLineNumber(var->getLocation())),
-                nullptr, false};
+    return Path{LockKey::local(var->getNameAsString(), sm.getSpellingLineNumber(var->getLocation())), nullptr, false};
   }
   if (const auto *member = dyn_cast<MemberExpr>(e)) {
     const ValueDecl *decl = member->getMemberDecl();
@@ -69,7 +67,7 @@ std::optional<Path> pathOf(const Expr *e, const FunctionDecl *fn) {
     if (!field) return std::nullopt;
     auto base = pathOf(member->getBase(), fn);
     if (!base) return std::nullopt;
-    base->key = joinKey(base->key, field->getNameAsString());
+    base->key = base->key.join(field->getNameAsString());
     base->lastField = field;
     return base;
   }
@@ -93,18 +91,19 @@ std::optional<LockRef> lockRefFor(const Expr *expr, const FunctionDecl *fn, ASTC
   if (!path) {
     std::string text = spelling(peel(expr), ctx);
     if (text.empty()) return std::nullopt;
-    return LockRef{"x:" + text, "x:" + text, text, false, false};
+    return LockRef{LockKey::spelling(text), LockKey::spelling(text), text, false, false};
   }
   LockRef ref;
   ref.key = path->key;
   ref.order = path->key;
-  if (path->lastField && !path->global)
-    ref.order = "f:" + normalizedName(cast<RecordDecl>(path->lastField->getParent())) + "::" +
-                path->lastField->getNameAsString();
+  if (path->lastField && !path->global) ref.order = fieldOrder(path->lastField);
   ref.display = spelling(peel(expr), ctx);
-  if (ref.display.empty()) ref.display = path->key.substr(path->key.find(':') + 1);
+  if (ref.display.empty()) ref.display = path->key.rest;
   return ref;
 }
 
+LockKey fieldOrder(const FieldDecl *field) {
+  return LockKey::field(normalizedName(cast<RecordDecl>(field->getParent())), field->getNameAsString());
+}
 
 } // namespace lockcheck

@@ -11,6 +11,7 @@
 namespace clang {
 class ASTContext;
 class Expr;
+class FieldDecl;
 class FunctionDecl;
 } // namespace clang
 
@@ -20,5 +21,8 @@ namespace lockcheck {
 // relative to `fn`. std::nullopt when the expression names no stable object.
 std::optional<LockRef> lockRefFor(const clang::Expr *expr, const clang::FunctionDecl *fn,
                                   clang::ASTContext &ctx);
+
+// The lock-order identity of a member, the same in every function: "f:<Class>::<field>".
+LockKey fieldOrder(const clang::FieldDecl *field);
 
 } // namespace lockcheck

@@ -90,7 +90,8 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
   std::vector<LockRef> out;
   auto objectRef = [&]() -> std::optional<LockRef> {
     if (call.object) return lockRef(call.object, caller);
-    if (call.implicitThis) return LockRef{.key = kThisKey, .order = kThisKey, .display = "this"};
+    if (call.implicitThis)
+      return LockRef{.key = LockKey::thisObject(), .order = LockKey::thisObject(), .display = "this"};
     return std::nullopt;
   };
   if (args.empty()) {
@@ -118,9 +119,9 @@ std::vector<LockRef> LockRecognizer::attrLocks(llvm::ArrayRef<Expr *> args, cons
       const auto *field = dyn_cast<FieldDecl>(member->getMemberDecl());
       if (!base || !field) continue;
       LockRef r;
-      r.key = joinKey(base->key, field->getNameAsString());
-      r.order = "f:" + normalizedName(cast<RecordDecl>(field->getParent())) + "::" + field->getNameAsString();
-      r.display = (base->key == kThisKey ? std::string() : base->display + ".") + field->getNameAsString();
+      r.key = base->key.join(field->getNameAsString());
+      r.order = fieldOrder(field);
+      r.display = (base->key == LockKey::thisObject() ? std::string() : base->display + ".") + field->getNameAsString();
       r.recursive = isRecursive(field->getType());
       out.push_back(r);
     }

@@ -4,7 +4,7 @@
 
 namespace lockcheck {
 
-const LockFact *LockSet::find(const std::string &key, Certainty certainty) const {
+const LockFact *LockSet::find(const LockKey &key, Certainty certainty) const {
   for (const auto &f : facts)
     if (f.lock.key == key && (certainty == Certainty::AnyPath || !f.maybe)) return &f;
   return nullptr;

@@ -47,7 +47,7 @@ public:
   std::vector<GuardBinding> bindings;
   std::vector<BranchFact> assumptions; // branch facts true on every path reaching this point
 
-  const LockFact *find(const std::string &key, Certainty certainty) const;
+  const LockFact *find(const LockKey &key, Certainty certainty) const;
   std::vector<HeldLock> definite() const;
   const GuardBinding *binding(const clang::VarDecl *guard) const;
   void bind(GuardBinding binding);

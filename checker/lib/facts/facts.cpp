@@ -45,7 +45,7 @@ json lockJson(const LockRef &l) {
                   {"recursive", l.recursive}});
 }
 LockRef lockFrom(const json &j) {
-  return LockRef{field<std::string>(j, "key"), field<std::string>(j, "order"), field<std::string>(j, "display"),
+  return LockRef{field<LockKey>(j, "key"), field<LockKey>(j, "order"), field<InternedString>(j, "display"),
                  field<bool>(j, "shared"), field<bool>(j, "recursive")};
 }
 
@@ -78,10 +78,10 @@ CallEvent callFrom(const json &j) {
   c.where = pointFrom(j.at("where"));
   c.held = heldFrom(list(j, "held"));
   c.isWait = field<bool>(j, "wait");
-  c.waitReleases = field<std::string>(j, "wait_releases");
+  c.waitReleases = field<LockKey>(j, "wait_releases");
   c.waitsOnAdopted = field<bool>(j, "waits_on_adopted");
-  c.thisArg = field<std::string>(j, "this_arg");
-  c.argLocks = field<std::vector<std::string>>(j, "arg_locks");
+  c.thisArg = field<LockKey>(j, "this_arg");
+  c.argLocks = field<std::vector<LockKey>>(j, "arg_locks");
   c.unresolved = field<bool>(j, "unresolved");
   c.through = field<std::string>(j, "through");
   for (const auto &a : list(j, "callables"))
@@ -173,7 +173,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
       fn.annotatedNonblocking = field<bool>(j, "nonblocking");
       fn.annotatedHandler = field<bool>(j, "handler");
       fn.isLambda = field<bool>(j, "lambda");
-      fn.entryLocks = field<std::vector<std::string>>(j, "entry_locks");
+      fn.entryLocks = field<std::vector<LockKey>>(j, "entry_locks");
       for (const auto &c : list(j, "calls")) fn.calls.push_back(callFrom(c));
       for (const auto &a : list(j, "acquires"))
         fn.acquires.push_back(AcquireEvent{lockFrom(a.at("lock")), pointFrom(a.at("where")), field<bool>(a, "bounded"),

@@ -3,6 +3,7 @@
 // Format (JSON, versioned, deterministic): docs/facts-format.md.
 #pragma once
 
+#include "facts/lock_key.h"
 #include "report/finding.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -18,20 +19,22 @@ namespace lockcheck {
 // static locals their function.
 inline constexpr int kFactsVersion = 3;
 
-// Lock identity. `key` is relative to the function it appears in:
+// Lock identity (typed as LockKey, facts/lock_key.h; these are the texts in the facts
+// file). `key` is relative to the function it appears in:
 //   "g:<qualified global>[@<tu>][.field...]"  a global or static object; "@<tu>" (the
 //                                       unit's main file) for internal linkage, and a
 //                                       static local is "<function>::<name>"
 //   "t:<field>[.field...]"              reached from `this`
 //   "p<N>:<path>"                       reached from parameter N ("p0:" is the parameter itself)
-//   "l:<name>@<line>[.field...]"        a local object (never leaves the function)
+//   "l:<name>@<line>[.field...]"        a local object (never leaves the function); "l:<name>"
+//                                       a parameter named by another declaration's attribute
 //   "x:<text>"                          anything else, by its spelling
 // `order` is the declaration identity used across functions and TUs for lock order:
 // globals as above, members as "f:<Class>::<field>".
 struct LockRef {
-  std::string key;
-  std::string order;
-  std::string display; // as written: "store.mu", "mu_"
+  LockKey key;
+  LockKey order;
+  InternedString display; // as written: "store.mu", "mu_"
   bool shared = false;
   bool recursive = false;
 };
@@ -55,12 +58,12 @@ struct CallEvent {
   SourcePoint where;
   std::vector<HeldLock> held; // definitely held when the call is made
   bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
-  std::string waitReleases;   // key of the lock that wait releases
+  LockKey waitReleases;       // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
   InternedString through;      // call through a callable slot (std::function, pointer): its slot key
-  std::string thisArg;         // key of the callee's `this` here ("t:" for our own this)
-  std::vector<std::string> argLocks; // lock key of each argument that names a lock ("" otherwise)
+  LockKey thisArg;             // key of the callee's `this` here ("t:" for our own this)
+  std::vector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
   std::vector<CallableArg> callables;
 };
 
@@ -89,7 +92,7 @@ struct FunctionFacts {
   bool annotatedNonblocking = false;
   bool annotatedHandler = false;
   bool isLambda = false;
-  std::vector<std::string> entryLocks; // keys held on entry (requires_capability)
+  std::vector<LockKey> entryLocks; // keys held on entry (requires_capability)
   std::vector<CallEvent> calls;
   std::vector<AcquireEvent> acquires;
   std::vector<InvokeEvent> invokes;

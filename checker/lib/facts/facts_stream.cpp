@@ -411,7 +411,7 @@ private:
       else if (f == "nonblocking") fn.annotatedNonblocking = in_.boolean();
       else if (f == "handler") fn.annotatedHandler = in_.boolean();
       else if (f == "lambda") fn.isLambda = in_.boolean();
-      else if (f == "entry_locks") fn.entryLocks = in_.strings();
+      else if (f == "entry_locks") fn.entryLocks = lockKeys();
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
@@ -452,14 +452,27 @@ private:
   LockRef lock() {
     LockRef l;
     in_.object([&](std::string_view f) {
-      if (f == "key") in_.string(l.key);
-      else if (f == "order") in_.string(l.order);
+      if (f == "key") l.key = lockKey();
+      else if (f == "order") l.order = lockKey();
       else if (f == "display") in_.string(l.display);
       else if (f == "shared") l.shared = in_.boolean();
       else if (f == "recursive") l.recursive = in_.boolean();
       else in_.skip();
     });
     return l;
+  }
+
+  // A lock key in its facts-file text; one that is no key goes to the reference decoder,
+  // which names it in its error.
+  LockKey lockKey() {
+    auto key = LockKey::fromFacts(in_.stringView());
+    if (!key) throw Reject{};
+    return *key;
+  }
+  std::vector<LockKey> lockKeys() {
+    std::vector<LockKey> out;
+    in_.array([&] { out.push_back(lockKey()); });
+    return out;
   }
 
   std::vector<HeldLock> held() {
@@ -488,10 +501,10 @@ private:
       else if (f == "where") c.where = point(), where = true;
       else if (f == "held") c.held = held();
       else if (f == "wait") c.isWait = in_.boolean();
-      else if (f == "wait_releases") in_.string(c.waitReleases);
+      else if (f == "wait_releases") c.waitReleases = lockKey();
       else if (f == "waits_on_adopted") c.waitsOnAdopted = in_.boolean();
-      else if (f == "this_arg") in_.string(c.thisArg);
-      else if (f == "arg_locks") c.argLocks = in_.strings();
+      else if (f == "this_arg") c.thisArg = lockKey();
+      else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
       else if (f == "through") in_.string(c.through);
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });

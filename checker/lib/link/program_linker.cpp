@@ -1,6 +1,5 @@
 #include "link/program_linker.h"
 
-#include "facts/lock_key.h"
 #include "rules/registry.h"
 
 #include <algorithm>
@@ -148,9 +147,9 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   Blocking callee = call.unresolved ? leafOf(call.callee) : blocking(call.callee);
   if (!callee.blocks && !call.unresolved && !defines(call.callee)) callee = leafOf(call.callee);
   if (callee.blocks) {
-    std::set<std::string> released;
+    std::set<LockKey> released;
     for (const auto &k : callee.released)
-      if (std::string mine = translateKey(k, call.thisArg, call.argLocks); !mine.empty()) released.insert(mine);
+      if (LockKey mine = k.translate(call.thisArg, call.argLocks); !mine.empty()) released.insert(mine);
     callee.released = std::move(released);
     return callee;
   }
@@ -181,8 +180,8 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   return b;
 }
 
-std::set<std::string> ProgramLinker::releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b) {
-  std::set<std::string> released;
+std::set<LockKey> ProgramLinker::releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b) {
+  std::set<LockKey> released;
   for (const auto &e : fn.entryLocks) {
     bool held = std::any_of(call.held.begin(), call.held.end(), [&](const HeldLock &h) { return h.lock.key == e; });
     if (!held || b.released.count(e) || (call.isWait && call.waitReleases == e)) released.insert(e);
@@ -200,11 +199,11 @@ bool ProgramLinker::updateBlocking(Id id) {
   for (const auto &call : fn.calls) {
     Blocking b = callBlocks(call);
     if (!b.blocks) continue;
-    std::set<std::string> released = releasedAt(fn, call, b);
+    std::set<LockKey> released = releasedAt(fn, call, b);
     if (mine.blocks && mine.maybe != b.maybe) {
       if (b.maybe) continue; // a call that surely blocks explains it better than one that may
     } else if (mine.blocks) {
-      std::set<std::string> both;
+      std::set<LockKey> both;
       std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
                             std::inserter(both, both.end()));
       if (both == mine.released) continue;
@@ -354,7 +353,7 @@ void ProgramLinker::solveInvocations(Id root) {
         inv.held = call.held;
         for (const auto &h : sub.held) {
           HeldLock t = h;
-          t.lock.key = translateKey(h.lock.key, call.thisArg, call.argLocks);
+          t.lock.key = h.lock.key.translate(call.thisArg, call.argLocks);
           if (!t.lock.key.empty()) inv.held.push_back(t);
         }
         inv.path = prepend(call.where, Note::PassedOn, call.calleeName, sub.path);
@@ -405,9 +404,9 @@ void ProgramLinker::solveAcquisitions(Id root) {
       if (auto it = acquisitions_.find(callee); it != acquisitions_.end()) subs = &it->second;
     for (const auto &sub : *subs) {
       Acquisition t = sub;
-      t.lock.key = translateKey(sub.lock.key, call.thisArg, call.argLocks);
+      t.lock.key = sub.lock.key.translate(call.thisArg, call.argLocks);
       if (t.lock.key.empty()) continue;
-      if (!isDeclarationOrder(t.lock.order)) t.lock.order = t.lock.key;
+      if (!t.lock.order.isDeclaration()) t.lock.order = t.lock.key;
       // A lock this function holds on entry can only be taken again after it let go of it.
       if (std::find(fn.entryLocks.begin(), fn.entryLocks.end(), t.lock.key) != fn.entryLocks.end())
         t.reacquire = true;

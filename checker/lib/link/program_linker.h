@@ -53,7 +53,7 @@ public:
     // every blocking call it makes: a caller holding only those is not blocked under
     // them. Keys are in the terms of the function the summary is for, or, once
     // returned by callBlocks(), of the caller.
-    std::set<std::string> released;
+    std::set<LockKey> released;
     // Through an indirect call (issue 19): the possible target that blocks, and whether
     // only some of the possible targets block somewhere down the chain (a warning).
     std::string via;
@@ -113,7 +113,7 @@ private:
   bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
   const Blocking &blocking(const std::string &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
-  static std::set<std::string> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
+  static std::set<LockKey> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   // One pass over function `id`'s calls; true if its summary changed.
   bool updateBlocking(Id id);
   void solveBlocking();

@@ -1,6 +1,5 @@
 #include "rules/double_lock.h"
 
-#include "facts/lock_key.h"
 #include "link/program_linker.h"
 
 namespace lockcheck {
@@ -17,7 +16,7 @@ void DoubleLockRule::link(ProgramLinker &program) {
       if (call.held.empty()) continue;
       for (const auto &acq : program.acquisitions(call.callee)) {
         if (acq.bounded || acq.reacquire || acq.lock.recursive) continue;
-        std::string translated = translateKey(acq.lock.key, call.thisArg, call.argLocks);
+        LockKey translated = acq.lock.key.translate(call.thisArg, call.argLocks);
         for (const auto &h : call.held) {
           if (h.lock.key != translated || h.lock.recursive || (h.lock.shared && acq.lock.shared)) continue;
           std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};

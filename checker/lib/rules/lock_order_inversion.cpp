@@ -1,6 +1,5 @@
 #include "rules/lock_order_inversion.h"
 
-#include "facts/lock_key.h"
 #include "link/program_linker.h"
 #include "link/strong_components.h"
 
@@ -17,7 +16,7 @@ struct OrderEdge {
   std::string fromDisplay, toDisplay;
   std::vector<TraceStep> trace;
 };
-using OrderEdges = std::map<std::pair<std::string, std::string>, std::vector<OrderEdge>>; // (from, to) order ids
+using OrderEdges = std::map<std::pair<LockKey, LockKey>, std::vector<OrderEdge>>; // (from, to) order ids
 
 OrderEdges orderEdges(ProgramLinker &program) {
   OrderEdges edges;
@@ -36,7 +35,7 @@ OrderEdges orderEdges(ProgramLinker &program) {
       if (call.held.empty()) continue;
       for (const auto &acq : program.acquisitions(call.callee)) {
         LockRef to = acq.lock;
-        if (!isDeclarationOrder(to.order)) to.order = translateKey(acq.lock.key, call.thisArg, call.argLocks);
+        if (!to.order.isDeclaration()) to.order = acq.lock.key.translate(call.thisArg, call.argLocks);
         for (const auto &h : call.held) addEdge(h, to, call.where, fn.name, acq.path);
       }
     }
@@ -46,22 +45,21 @@ OrderEdges orderEdges(ProgramLinker &program) {
 
 // The shortest way back from `to` to `from` through edges of one component: with the edge
 // from -> to it is the cycle a reader needs to see ({} if there is none).
-std::vector<std::pair<std::string, std::string>> wayBack(const Digraph &graph,
-                                                         const std::map<std::string, int> &component,
-                                                         const std::string &from, const std::string &to) {
-  std::map<std::string, std::string> cameFrom{{to, to}};
-  std::deque<std::string> queue{to};
+std::vector<std::pair<LockKey, LockKey>> wayBack(const Graph<LockKey> &graph, const std::map<LockKey, int> &component,
+                                                 const LockKey &from, const LockKey &to) {
+  std::map<LockKey, LockKey> cameFrom{{to, to}};
+  std::deque<LockKey> queue{to};
   while (!queue.empty() && !cameFrom.count(from)) {
-    std::string node = queue.front();
+    LockKey node = queue.front();
     queue.pop_front();
     auto out = graph.find(node);
     if (out == graph.end()) continue;
     for (const auto &next : out->second)
       if (component.at(next) == component.at(from) && cameFrom.emplace(next, node).second) queue.push_back(next);
   }
-  std::vector<std::pair<std::string, std::string>> path;
+  std::vector<std::pair<LockKey, LockKey>> path;
   if (!cameFrom.count(from)) return path;
-  for (std::string node = from; node != to; node = cameFrom[node]) path.emplace_back(cameFrom[node], node);
+  for (LockKey node = from; node != to; node = cameFrom[node]) path.emplace_back(cameFrom[node], node);
   std::reverse(path.begin(), path.end());
   return path;
 }
@@ -71,9 +69,9 @@ std::vector<std::pair<std::string, std::string>> wayBack(const Digraph &graph,
 // Every edge inside a strongly connected component of the order graph closes a cycle.
 void LockOrderInversionRule::link(ProgramLinker &program) {
   OrderEdges edges = orderEdges(program);
-  Digraph graph;
+  Graph<LockKey> graph;
   for (const auto &[e, sites] : edges) graph[e.first].push_back(e.second);
-  std::map<std::string, int> component = strongComponents(graph);
+  std::map<LockKey, int> component = strongComponents(graph);
   for (const auto &[e, sites] : edges) {
     if (component[e.first] != component[e.second]) continue;
     // The rest of the cycle, one acquisition per edge: the opposite order of a two-lock
