@@ -15,7 +15,8 @@ namespace {
 LockFact fact(const std::string &key, unsigned line, bool maybe = false) {
   return LockFact{.lock = LockRef{.key = key, .order = key, .display = key.substr(2)},
                   .acquired = {"a.cpp", line, 1},
-                  .maybe = maybe};
+                  .maybe = maybe,
+                  .onlyIf = {}};
 }
 
 LockSet reachable(std::vector<LockFact> facts) {
