@@ -13,7 +13,7 @@ namespace lcs {
 namespace {
 
 // "2026-11-30T04:00:00.123Z". The text up to the seconds is cached per
-// thread and redone only when the second changes (no gmtime/snprintf per line).
+// thread and redone only when the second changes (no gmtime/strftime per line).
 std::string_view now_iso8601() {
   using namespace std::chrono;
   thread_local std::time_t cached_second = -1;
@@ -23,8 +23,7 @@ std::string_view now_iso8601() {
   if (t != cached_second) {
     std::tm tm{};
     gmtime_r(&t, &tm);
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
     cached_second = t;
   }
   int ms = static_cast<int>(duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000);

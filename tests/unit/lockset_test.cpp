@@ -17,7 +17,8 @@ LockKey g(const char *name) { return LockKey::global(name); }
 LockFact fact(const LockKey &key, unsigned line, bool maybe = false) {
   return LockFact{.lock = LockRef{.key = key, .order = key, .display = key.rest},
                   .acquired = {"a.cpp", line, 1},
-                  .maybe = maybe};
+                  .maybe = maybe,
+                  .onlyIf = {}};
 }
 
 LockSet reachable(std::vector<LockFact> facts) {

@@ -81,7 +81,9 @@ TEST(ParserFuzz, ConfigNeverCrashesAndAlwaysExplains) {
     std::string error;
     bool ok = false;
     EXPECT_NO_THROW(ok = loadConfig(path.string(), config, error));
-    if (!ok) EXPECT_FALSE(error.empty()) << "no message for: " << text;
+    if (!ok) {
+      EXPECT_FALSE(error.empty()) << "no message for: " << text;
+    }
   }
   std::filesystem::remove(path);
 }

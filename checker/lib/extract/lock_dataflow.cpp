@@ -130,10 +130,8 @@ void FunctionWalk::refine(LockSet &state, const Expr *cond, bool branchTrue, int
   LockOperation op = rec_.classify(call, fn_);
   if (op.kind == LockOperation::GuardCheck) {
     if (branchTrue) {
-      bool owned = false;
       for (auto &f : state.facts)
-        if (f.guard == op.guard) f.maybe = false, owned = true;
-      (void)owned;
+        if (f.guard == op.guard) f.maybe = false;
     } else {
       state.dropOwnedBy(op.guard);
     }
