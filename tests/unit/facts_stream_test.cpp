@@ -96,9 +96,9 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
   EXPECT_TRUE(a.skippedFunctions.empty());
   ASSERT_EQ(b.facts.functions.size(), 1u);
   EXPECT_EQ(b.facts.functions.begin()->first, "b_only");
-  EXPECT_EQ(b.skippedFunctions, std::vector<std::string>{"c:@S@A@F@run#"});
+  EXPECT_EQ(b.skippedFunctions, std::vector<InternedString>{"c:@S@A@F@run#"});
   EXPECT_TRUE(b.facts.decls.empty());
-  EXPECT_EQ(b.skippedDecls, std::vector<std::string>{"c:@F@helper#"});
+  EXPECT_EQ(b.skippedDecls, std::vector<InternedString>{"c:@F@helper#"});
   EXPECT_EQ(b.facts.findings.size(), 1u); // findings are never skipped
 }
 

@@ -1,5 +1,6 @@
 // Interned strings: one object per text, ordered and hashed by text, safe to intern from
-// several threads at once.
+// several threads at once; the flat index the link phase looks function keys up in.
+#include "support/interned_index.h"
 #include "support/interned_string.h"
 
 #include <gtest/gtest.h>
@@ -64,6 +65,26 @@ TEST(InternedString, ThreadsInterningTheSameTextsAgree) {
   for (auto &th : threads) th.join();
   for (int t = 1; t < kThreads; ++t) EXPECT_EQ(seen[t], seen[0]) << "thread " << t;
   EXPECT_EQ(*seen[0][1234], "race::fn1234");
+}
+
+} // namespace
+} // namespace lockcheck
+
+namespace lockcheck {
+namespace {
+
+TEST(InternedIndex, SetsFindsAndGrowsPastItsFirstTable) {
+  InternedIndex index;
+  EXPECT_FALSE(index.contains("absent"));
+  EXPECT_EQ(index.find(InternedString()), InternedIndex::kAbsent);
+  constexpr int kKeys = 5000; // several doublings of the 1024-slot start
+  for (int i = 0; i < kKeys; ++i) index.set(InternedString("c:@F@fn" + std::to_string(i) + "#"), i);
+  EXPECT_EQ(index.size(), size_t(kKeys));
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(index.find(InternedString("c:@F@fn" + std::to_string(i) + "#")), i) << i;
+  EXPECT_FALSE(index.contains("c:@F@fn5000#"));
+  index.set("c:@F@fn7#", -1); // overwriting keeps one entry
+  EXPECT_EQ(index.find("c:@F@fn7#"), -1);
+  EXPECT_EQ(index.size(), size_t(kKeys));
 }
 
 } // namespace

@@ -84,9 +84,9 @@ unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, Program
     // hash): decode this file in full instead.
     auto known = [&](const StreamedFacts &f) {
       return std::all_of(f.skippedFunctions.begin(), f.skippedFunctions.end(),
-                         [&](const std::string &k) { return linker.defines(k); }) &&
+                         [&](const InternedString &k) { return linker.defines(k); }) &&
              std::all_of(f.skippedDecls.begin(), f.skippedDecls.end(),
-                         [&](const std::string &k) { return linker.declares(k); });
+                         [&](const InternedString &k) { return linker.declares(k); });
     };
     if (d.ok && !known(d.facts)) d = decode(paths[i], nullptr);
     if (!d.ok) {

@@ -390,7 +390,7 @@ private:
   // Notes the key (of `kind`: 0 function, 1 declaration); if this reader met it in an
   // earlier file, steps over its value and lists it as skipped.
   bool skipSeen(std::string_view key, unsigned kind, bool (SeenKeys::*seenBefore)(std::string_view),
-                std::vector<std::string> &skipped) {
+                std::vector<InternedString> &skipped) {
     keyHashes_.push_back(fnv1a(key) * 2 + kind);
     if (!seen_ || !(seen_->*seenBefore)(key)) return false;
     in_.skip();

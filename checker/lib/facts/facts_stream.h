@@ -40,8 +40,8 @@ private:
 
 struct StreamedFacts {
   TUFacts facts;
-  std::vector<std::string> skippedFunctions; // keys left out because `seen` had them
-  std::vector<std::string> skippedDecls;
+  std::vector<InternedString> skippedFunctions; // keys left out because `seen` had them
+  std::vector<InternedString> skippedDecls;
 };
 
 // Decodes `text` into `out`, leaving out the functions and declarations `seen` already has

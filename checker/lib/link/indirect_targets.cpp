@@ -15,7 +15,7 @@ void IndirectTargets::add(TUFacts &facts) {
 }
 
 void IndirectTargets::finish(const FunctionMap &functions,
-                             const std::unordered_map<InternedString, DeclFacts> &decls) {
+                             const std::unordered_map<InternedString, DeclFacts, InternedString::IdentityHash> &decls) {
   for (auto &[slot, s] : flows_) { // a header's flows come once from every TU that includes it
     std::sort(s.targets.begin(), s.targets.end());
     s.targets.erase(std::unique(s.targets.begin(), s.targets.end()), s.targets.end());

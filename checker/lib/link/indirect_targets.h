@@ -27,7 +27,7 @@ public:
   // Takes one TU's class hierarchy and callable flows (first definition of a class wins).
   void add(TUFacts &facts);
   // After every add(): `qualified` gives a function key's normalised name (for exclude).
-  void finish(const FunctionMap &functions, const std::unordered_map<InternedString, DeclFacts> &decls);
+  void finish(const FunctionMap &functions, const std::unordered_map<InternedString, DeclFacts, InternedString::IdentityHash> &decls);
 
   // The possible targets of `call` (function keys, sorted); null when the call is not
   // indirect, or its set is unbounded or empty. `call` must stay where it is (memo).

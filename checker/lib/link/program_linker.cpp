@@ -12,7 +12,7 @@ void ProgramLinker::add(TUFacts facts) {
   indirect_.add(facts);
   for (auto &[key, fn] : facts.functions) {
     auto [it, added] = functions_.emplace(key, std::move(fn)); // first definition wins
-    if (added) index_.emplace(it->first, kNoId);
+    if (added) index_.set(it->first, kNoId);
   }
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));
@@ -26,23 +26,23 @@ void ProgramLinker::number() {
   acquisitions_.clear();
   invocations_.clear();
   for (const auto &[key, fn] : functions_) {
-    index_[key] = static_cast<Id>(byId_.size());
+    index_.set(key, static_cast<Id>(byId_.size()));
     byId_.push_back(&fn);
   }
   acquisitionsVisit_.assign(byId_.size(), Visit::No);
   invocationsVisit_.assign(byId_.size(), Visit::No);
 }
 
-ProgramLinker::Id ProgramLinker::idOf(std::string_view key) const {
-  auto it = index_.find(key);
-  return it == index_.end() ? kNoId : it->second;
+ProgramLinker::Id ProgramLinker::idOf(const InternedString &key) const {
+  int id = index_.find(key);
+  return id == InternedIndex::kAbsent ? kNoId : id;
 }
 
-const FunctionFacts *ProgramLinker::definition(std::string_view key) const {
-  auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
-  if (it->second != kNoId) return byId_[static_cast<size_t>(it->second)];
-  return &functions_.find(std::string(key))->second;
+const FunctionFacts *ProgramLinker::definition(const InternedString &key) const {
+  int id = index_.find(key);
+  if (id == InternedIndex::kAbsent) return nullptr;
+  if (id != kNoId) return byId_[static_cast<size_t>(id)];
+  return &functions_.find(key)->second;
 }
 
 ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
@@ -71,13 +71,13 @@ void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const 
   }
 }
 
-std::string ProgramLinker::nameOf(const std::string &key) const {
+std::string ProgramLinker::nameOf(const InternedString &key) const {
   if (const FunctionFacts *fn = definition(key)) return fn->name;
   if (auto it = decls_.find(key); it != decls_.end()) return it->second.name;
   return key;
 }
 
-ProgramLinker::Blocking ProgramLinker::leaf(const std::string &key) const {
+ProgramLinker::Blocking ProgramLinker::leaf(const InternedString &key) const {
   Blocking b;
   std::string qualified;
   bool annotatedBlocking = false, annotatedNonblocking = false;
@@ -106,7 +106,7 @@ ProgramLinker::Blocking ProgramLinker::leaf(const std::string &key) const {
 
 // Pack matching globs over qualified names; a program calls the same few thousand names
 // from millions of sites, so each name is matched once.
-const ProgramLinker::Blocking &ProgramLinker::leafOf(const std::string &key) const {
+const ProgramLinker::Blocking &ProgramLinker::leafOf(const InternedString &key) const {
   auto it = leaves_.find(key);
   if (it == leaves_.end()) it = leaves_.emplace(key, leaf(key)).first;
   return it->second;
@@ -118,7 +118,7 @@ bool ProgramLinker::nonblockingName(const std::string &qualified) const {
   return it->second;
 }
 
-const ProgramLinker::Blocking &ProgramLinker::blocking(const std::string &key) const {
+const ProgramLinker::Blocking &ProgramLinker::blocking(const InternedString &key) const {
   static const Blocking none;
   auto it = blocking_.find(idOf(key));
   return it == blocking_.end() ? none : it->second;
@@ -301,7 +301,7 @@ const typename Table::mapped_type &solved(int id, const std::vector<Visit> &visi
 }
 } // namespace
 
-const ProgramLinker::Invocations &ProgramLinker::invocations(const std::string &key) {
+const ProgramLinker::Invocations &ProgramLinker::invocations(const InternedString &key) {
   number();
   return solved(idOf(key), invocationsVisit_, invocations_, [&](Id id) { solveInvocations(id); });
 }
@@ -363,7 +363,7 @@ void ProgramLinker::solveInvocations(Id root) {
   }
 }
 
-const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const std::string &key) {
+const std::vector<ProgramLinker::Acquisition> &ProgramLinker::acquisitions(const InternedString &key) {
   number();
   return solved(idOf(key), acquisitionsVisit_, acquisitions_, [&](Id id) { solveAcquisitions(id); });
 }
@@ -417,7 +417,7 @@ void ProgramLinker::solveAcquisitions(Id root) {
   }
 }
 
-bool ProgramLinker::waitsOnCallersLock(const std::string &key) const {
+bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
   const FunctionFacts *fn = definition(key);
   if (!fn) return false;
   return std::any_of(fn->calls.begin(), fn->calls.end(), [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "facts/facts.h"
+#include "support/interned_index.h"
 #include "support/string_pool.h"
 #include "config/rule_pack.h"
 #include "link/indirect_targets.h"
@@ -29,8 +30,8 @@ public:
   // Indirect calls (.lockcheck.json "indirect_calls", "indirect_exclude"); before link().
   void setIndirectOptions(IndirectOptions options) { indirect_.setOptions(std::move(options)); }
   // Whether a function is defined / declared by a TU added so far (a hash lookup).
-  bool defines(std::string_view key) const { return index_.count(key) > 0; }
-  bool declares(const std::string &key) const { return decls_.count(key) > 0; }
+  bool defines(const InternedString &key) const { return index_.contains(key); }
+  bool declares(const InternedString &key) const { return decls_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -77,12 +78,12 @@ public:
   Blocking callBlocks(const CallEvent &call) const;
   // The locks a function takes, itself or through calls, in its own terms. Computed
   // without recursion, so a call chain of any depth fits the default stack.
-  const std::vector<Acquisition> &acquisitions(const std::string &key);
+  const std::vector<Acquisition> &acquisitions(const InternedString &key);
   // Where a function runs each of its callable parameters (by index), and under which locks.
   using Invocations = std::map<unsigned, std::vector<Invocation>>;
-  const Invocations &invocations(const std::string &key);
+  const Invocations &invocations(const InternedString &key);
   // A condition-variable wrapper: waits through a lock adopted from its caller.
-  bool waitsOnCallersLock(const std::string &key) const;
+  bool waitsOnCallersLock(const InternedString &key) const;
 
 private:
   // A program has millions of trace steps but few distinct files (interned), and most
@@ -105,13 +106,13 @@ private:
   using Id = int;
   static constexpr Id kNoId = -1;
   void number();
-  Id idOf(std::string_view key) const;
-  const FunctionFacts *definition(std::string_view key) const;
+  Id idOf(const InternedString &key) const;
+  const FunctionFacts *definition(const InternedString &key) const;
 
-  Blocking leaf(const std::string &key) const;
-  const Blocking &leafOf(const std::string &key) const; // leaf(), memoised per key
+  Blocking leaf(const InternedString &key) const;
+  const Blocking &leafOf(const InternedString &key) const; // leaf(), memoised per key
   bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
-  const Blocking &blocking(const std::string &key) const;
+  const Blocking &blocking(const InternedString &key) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<LockKey> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   // One pass over function `id`'s calls; true if its summary changed.
@@ -121,7 +122,7 @@ private:
   // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
   // false when it has none or none blocks.
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
-  std::string nameOf(const std::string &key) const;
+  std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
   void solveAcquisitions(Id root);
@@ -131,9 +132,9 @@ private:
   mutable std::deque<ChainStep> steps_;
   mutable StringPool stepText_;
   FunctionMap functions_;
-  std::unordered_map<std::string_view, Id> index_; // keys of functions_ (views of the map's keys)
+  InternedIndex index_; // key -> number (kNoId until number()), every key in functions_
   std::vector<const FunctionFacts *> byId_;
-  std::unordered_map<InternedString, DeclFacts> decls_;
+  std::unordered_map<InternedString, DeclFacts, InternedString::IdentityHash> decls_;
   std::vector<Finding> local_;
   std::unordered_map<Id, Blocking> blocking_; // only functions that block
   mutable std::unordered_map<std::string, Blocking> leaves_;

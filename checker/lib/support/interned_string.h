@@ -26,6 +26,8 @@ public:
   InternedString(std::string_view text); // implicit: a drop-in for std::string fields
   InternedString(const std::string &text) : InternedString(std::string_view(text)) {}
   InternedString(const char *text) : InternedString(std::string_view(text)) {}
+  // The same, with the text's std::hash<std::string_view> already computed.
+  InternedString(std::string_view text, std::size_t hash);
 
   const std::string &str() const noexcept { return text_->text; }
   operator const std::string &() const noexcept { return text_->text; }
@@ -57,6 +59,11 @@ public:
   // The text's hash, kept with it: the same in every run (a pointer's would not be, and
   // hashed containers would iterate in a different order each time).
   std::size_t hash() const noexcept { return text_->hash; }
+  // For lookup tables that are never iterated into output: hashes the identity, so a
+  // lookup reads neither the text nor its stored hash (one cache miss fewer).
+  struct IdentityHash {
+    std::size_t operator()(const InternedString &s) const noexcept { return std::hash<const void *>{}(s.text_); }
+  };
 
 private:
   const Entry *text_;
