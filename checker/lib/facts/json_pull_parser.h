@@ -1,0 +1,321 @@
+// A strict JSON pull parser over one facts document, for the streaming reader
+// (facts_stream.cpp): values are read in place, in the order the caller asks for them, and
+// anything that is not strict JSON (or not what the caller expects) throws Reject.
+#pragma once
+
+#include "support/interned_string.h"
+
+#include <climits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lockcheck::facts_json {
+
+struct Reject {};
+
+class Parser {
+public:
+  Parser(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  void ws() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  char peek() {
+    ws();
+    if (p_ == end_) throw Reject{};
+    return *p_;
+  }
+  void expect(char c) {
+    if (peek() != c) throw Reject{};
+    ++p_;
+  }
+  bool atEnd() {
+    ws();
+    return p_ == end_;
+  }
+
+  // Calls member(key) for each member; member() reads the value.
+  template <class F> void object(F &&member) {
+    expect('{');
+    if (peek() == '}') {
+      ++p_;
+      return;
+    }
+    for (std::string key;;) {
+      string(key);
+      expect(':');
+      member(std::string_view(key));
+      if (peek() == ',') {
+        ++p_;
+        continue;
+      }
+      expect('}');
+      return;
+    }
+  }
+  template <class F> void array(F &&element) {
+    expect('[');
+    if (peek() == ']') {
+      ++p_;
+      return;
+    }
+    for (;;) {
+      element();
+      if (peek() == ',') {
+        ++p_;
+        continue;
+      }
+      expect(']');
+      return;
+    }
+  }
+
+  // Built once at its final size: a string grown by appends gets twice the capacity
+  // it needs, and the merged program holds millions of them.
+  void string(std::string &out) { out = std::string(stringView()); }
+  void string(InternedString &out) { out = InternedString(stringView()); }
+  // The decoded text, valid until the next string is read.
+  std::string_view stringView() {
+    expect('"');
+    const char *start = p_;
+    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+           static_cast<unsigned char>(*p_) < 0x80)
+      ++p_;
+    if (p_ != end_ && *p_ == '"') return std::string_view(start, static_cast<size_t>(p_++ - start));
+    scratch_.assign(start, p_);
+    for (;;) {
+      if (p_ == end_) throw Reject{};
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return scratch_;
+      }
+      if (c < 0x20) throw Reject{};
+      if (c == '\\') escape(scratch_);
+      else utf8(scratch_);
+      start = p_;
+      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+             static_cast<unsigned char>(*p_) < 0x80)
+        ++p_;
+      scratch_.append(start, p_);
+    }
+  }
+  bool boolean() {
+    ws();
+    if (literal("true")) return true;
+    if (literal("false")) return false;
+    throw Reject{};
+  }
+  unsigned unsignedNumber() {
+    ws();
+    long long v = integer();
+    if (v < 0 || v > UINT_MAX) throw Reject{};
+    return static_cast<unsigned>(v);
+  }
+  int signedNumber() {
+    ws();
+    long long v = integer();
+    if (v < INT_MIN || v > INT_MAX) throw Reject{};
+    return static_cast<int>(v);
+  }
+  std::vector<std::string> strings() {
+    std::vector<std::string> out;
+    array([&] { string(out.emplace_back()); });
+    return out;
+  }
+
+  // The text of one value, its syntax checked (for parts decoded by the reference decoder).
+  std::string_view raw() {
+    ws();
+    const char *start = p_;
+    skip();
+    return std::string_view(start, static_cast<size_t>(p_ - start));
+  }
+
+  // Checks the JSON syntax of one value and steps over it, without decoding.
+  void skip() {
+    std::vector<char> open; // the containers entered, innermost last
+    std::string scratch;
+    for (;;) {
+      char c = peek();
+      if (c == '{' || c == '[') {
+        ++p_;
+        open.push_back(c);
+        if (peek() == (c == '{' ? '}' : ']')) {
+          ++p_;
+          open.pop_back();
+        } else {
+          if (c == '{') memberKey(scratch);
+          continue;
+        }
+      } else if (c == '"') {
+        skipString();
+      } else if (c == 't' || c == 'f') {
+        boolean();
+      } else if (c == 'n') {
+        if (!literal("null")) throw Reject{};
+      } else {
+        number();
+      }
+      // After a value: the next member or element, or close containers.
+      for (;;) {
+        if (open.empty()) return;
+        char next = peek();
+        ++p_;
+        if (next == ',') {
+          if (open.back() == '{') memberKey(scratch);
+          break;
+        }
+        if (next != (open.back() == '{' ? '}' : ']')) throw Reject{};
+        open.pop_back();
+      }
+    }
+  }
+
+private:
+  bool literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+  void memberKey(std::string &scratch) {
+    string(scratch);
+    expect(':');
+  }
+  void skipString() {
+    ++p_;
+    std::string scratch;
+    for (;;) {
+      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+             static_cast<unsigned char>(*p_) < 0x80)
+        ++p_;
+      if (p_ == end_) throw Reject{};
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return;
+      }
+      if (c < 0x20) throw Reject{};
+      scratch.clear();
+      if (c == '\\') escape(scratch);
+      else utf8(scratch);
+    }
+  }
+  // A JSON integer (no fraction or exponent: those go to the reference decoder).
+  long long integer() {
+    bool negative = p_ != end_ && *p_ == '-';
+    if (negative) ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') throw Reject{};
+    if (*p_ == '0' && p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9') throw Reject{};
+    long long v = 0;
+    int digits = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      v = v * 10 + (*p_++ - '0');
+      if (++digits > 12) throw Reject{};
+    }
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) throw Reject{};
+    return negative ? -v : v;
+  }
+  void number() {
+    if (p_ != end_ && *p_ == '-') ++p_;
+    auto digits = [&] {
+      const char *start = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == start) throw Reject{};
+      return p_ - start;
+    };
+    const char *first = p_;
+    if (digits() > 1 && *first == '0') throw Reject{};
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      digits();
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      digits();
+    }
+  }
+  unsigned hex4() {
+    if (end_ - p_ < 4) throw Reject{};
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i, ++p_) {
+      char c = *p_;
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= unsigned(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
+      else throw Reject{};
+    }
+    return v;
+  }
+  void escape(std::string &out) {
+    ++p_; // the backslash
+    if (p_ == end_) throw Reject{};
+    char c = *p_++;
+    switch (c) {
+    case '"': out += '"'; return;
+    case '\\': out += '\\'; return;
+    case '/': out += '/'; return;
+    case 'b': out += '\b'; return;
+    case 'f': out += '\f'; return;
+    case 'n': out += '\n'; return;
+    case 'r': out += '\r'; return;
+    case 't': out += '\t'; return;
+    case 'u': break;
+    default: throw Reject{};
+    }
+    unsigned cp = hex4();
+    if (cp >= 0xDC00 && cp <= 0xDFFF) throw Reject{};
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') throw Reject{};
+      p_ += 2;
+      unsigned low = hex4();
+      if (low < 0xDC00 || low > 0xDFFF) throw Reject{};
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    if (cp < 0x80) {
+      out += char(cp);
+    } else if (cp < 0x800) {
+      out += char(0xC0 | (cp >> 6));
+      out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += char(0xE0 | (cp >> 12));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    } else {
+      out += char(0xF0 | (cp >> 18));
+      out += char(0x80 | ((cp >> 12) & 0x3F));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    }
+  }
+  // One well-formed UTF-8 sequence (RFC 3629), copied; anything else is rejected as the
+  // reference decoder rejects it.
+  void utf8(std::string &out) {
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(p_[i]); };
+    auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+      return p_ + i < end_ && byte(i) >= lo && byte(i) <= hi;
+    };
+    unsigned char c = byte(0);
+    size_t n = 0;
+    if (c >= 0xC2 && c <= 0xDF) n = cont(1) ? 2 : 0;
+    else if (c == 0xE0) n = cont(1, 0xA0) && cont(2) ? 3 : 0;
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) n = cont(1) && cont(2) ? 3 : 0;
+    else if (c == 0xED) n = cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+    else if (c == 0xF0) n = cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    else if (c >= 0xF1 && c <= 0xF3) n = cont(1) && cont(2) && cont(3) ? 4 : 0;
+    else if (c == 0xF4) n = cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    if (n == 0) throw Reject{};
+    out.append(p_, n);
+    p_ += n;
+  }
+
+  const char *p_, *end_;
+  std::string scratch_;
+};
+
+// The decoders below mirror facts.cpp field by field; a missing required field rejects.
+
+} // namespace lockcheck::facts_json
