@@ -45,15 +45,13 @@ const FunctionFacts *ProgramLinker::definition(const InternedString &key) const 
   return &functions_.find(key)->second;
 }
 
-ProgramLinker::Chain ProgramLinker::prepend(TraceStep step, Chain rest) const {
-  steps_.push_back(ChainStep{stepText_.intern(step.where.file), step.where.line, step.where.column, rest,
-                             stepText_.intern(step.note), Note::Interned, nullptr});
-  return static_cast<Chain>(steps_.size() - 1);
+ProgramLinker::Chain ProgramLinker::prepend(const TraceStep &step, Chain rest) const {
+  return prepend(step.where, Note::Whole, step.note, rest);
 }
 
-ProgramLinker::Chain ProgramLinker::prepend(const SourcePoint &where, Note kind, const std::string &name,
+ProgramLinker::Chain ProgramLinker::prepend(const SourcePoint &where, Note kind, InternedString name,
                                             Chain rest) const {
-  steps_.push_back(ChainStep{stepText_.intern(where.file), where.line, where.column, rest, 0, kind, &name});
+  steps_.push_back(ChainStep{where.file, where.line, where.column, rest, kind, name});
   return static_cast<Chain>(steps_.size() - 1);
 }
 
@@ -62,12 +60,12 @@ void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const 
     const ChainStep &s = steps_[static_cast<size_t>(chain)];
     std::string note;
     switch (s.kind) {
-    case Note::Interned: note = stepText_[s.text]; break;
-    case Note::Calls: note = "calls " + *s.name; break;
-    case Note::PassedOn: note = "passed on to " + *s.name; break;
-    case Note::Acquired: note = quoted(*s.name) + " acquired here"; break;
+    case Note::Whole: note = s.text; break;
+    case Note::Calls: note = "calls " + s.text; break;
+    case Note::PassedOn: note = "passed on to " + s.text; break;
+    case Note::Acquired: note = quoted(s.text) + " acquired here"; break;
     }
-    out.push_back(TraceStep{SourcePoint{stepText_[s.file], s.line, s.column}, std::move(note)});
+    out.push_back(TraceStep{SourcePoint{s.file, s.line, s.column}, std::move(note)});
   }
 }
 

@@ -6,7 +6,6 @@
 
 #include "facts/facts.h"
 #include "support/interned_index.h"
-#include "support/string_pool.h"
 #include "config/rule_pack.h"
 #include "link/indirect_targets.h"
 
@@ -86,20 +85,19 @@ public:
   bool waitsOnCallersLock(const InternedString &key) const;
 
 private:
-  // A program has millions of trace steps but few distinct files (interned), and most
-  // notes are a fixed text around a name its facts already hold (kept by reference to
-  // that name, which lives as long as the linker); other notes are interned whole.
-  enum class Note : unsigned char { Interned, Calls, PassedOn, Acquired };
+  // A program has millions of trace steps but few distinct files, and most notes are a
+  // fixed text around a name the facts already hold: a step keeps the interned name and
+  // the kind of text around it (Whole: `text` is the whole note), not a string of its own.
+  enum class Note : unsigned char { Whole, Calls, PassedOn, Acquired };
   struct ChainStep {
-    StringPool::Id file;
+    InternedString file;
     unsigned line, column;
     Chain next;
-    StringPool::Id text; // Interned
     Note kind;
-    const std::string *name; // the others
+    InternedString text;
   };
-  Chain prepend(TraceStep step, Chain rest) const;
-  Chain prepend(const SourcePoint &where, Note kind, const std::string &name, Chain rest) const;
+  Chain prepend(const TraceStep &step, Chain rest) const;
+  Chain prepend(const SourcePoint &where, Note kind, InternedString name, Chain rest) const;
 
   // Functions are numbered in key order once all TUs are in (the order a sweep over
   // functions() visits them); the solver's tables are by number, not by key.
@@ -130,7 +128,6 @@ private:
 
   const RulePacks &packs_;
   mutable std::deque<ChainStep> steps_;
-  mutable StringPool stepText_;
   FunctionMap functions_;
   InternedIndex index_; // key -> number (kNoId until number()), every key in functions_
   std::vector<const FunctionFacts *> byId_;

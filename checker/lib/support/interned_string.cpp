@@ -53,14 +53,12 @@ const Entry &emptyEntry() {
 
 InternedString::InternedString() noexcept : text_(&emptyEntry()) {}
 
-InternedString::InternedString(std::string_view text)
-    : InternedString(text, std::hash<std::string_view>{}(text)) {}
-
-InternedString::InternedString(std::string_view text, std::size_t hash) {
+InternedString::InternedString(std::string_view text) {
   if (text.empty()) {
     text_ = &emptyEntry();
     return;
   }
+  std::size_t hash = std::hash<std::string_view>{}(text);
   // Texts repeat close together (a TU's file path in every source point, the callees
   // every TU calls): a per-thread direct-mapped memo answers those with one compare,
   // no lock and no miss in the pool's large tables.

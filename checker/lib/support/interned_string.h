@@ -26,8 +26,6 @@ public:
   InternedString(std::string_view text); // implicit: a drop-in for std::string fields
   InternedString(const std::string &text) : InternedString(std::string_view(text)) {}
   InternedString(const char *text) : InternedString(std::string_view(text)) {}
-  // The same, with the text's std::hash<std::string_view> already computed.
-  InternedString(std::string_view text, std::size_t hash);
 
   const std::string &str() const noexcept { return text_->text; }
   operator const std::string &() const noexcept { return text_->text; }
