@@ -79,9 +79,7 @@ public:
   std::string_view stringView() {
     expect('"');
     const char *start = p_;
-    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
-           static_cast<unsigned char>(*p_) < 0x80)
-      ++p_;
+    skipPlainRun();
     if (p_ != end_ && *p_ == '"') return std::string_view(start, static_cast<size_t>(p_++ - start));
     scratch_.assign(start, p_);
     for (;;) {
@@ -95,9 +93,7 @@ public:
       if (c == '\\') escape(scratch_);
       else utf8(scratch_);
       start = p_;
-      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
-             static_cast<unsigned char>(*p_) < 0x80)
-        ++p_;
+      skipPlainRun();
       scratch_.append(start, p_);
     }
   }
@@ -136,7 +132,6 @@ public:
   // Checks the JSON syntax of one value and steps over it, without decoding.
   void skip() {
     std::vector<char> open; // the containers entered, innermost last
-    std::string scratch;
     for (;;) {
       char c = peek();
       if (c == '{' || c == '[') {
@@ -146,11 +141,11 @@ public:
           ++p_;
           open.pop_back();
         } else {
-          if (c == '{') memberKey(scratch);
+          if (c == '{') memberKey();
           continue;
         }
       } else if (c == '"') {
-        skipString();
+        stringView();
       } else if (c == 't' || c == 'f') {
         boolean();
       } else if (c == 'n') {
@@ -164,7 +159,7 @@ public:
         char next = peek();
         ++p_;
         if (next == ',') {
-          if (open.back() == '{') memberKey(scratch);
+          if (open.back() == '{') memberKey();
           break;
         }
         if (next != (open.back() == '{' ? '}' : ']')) throw Reject{};
@@ -179,28 +174,15 @@ private:
     p_ += word.size();
     return true;
   }
-  void memberKey(std::string &scratch) {
-    string(scratch);
+  void memberKey() {
+    stringView();
     expect(':');
   }
-  void skipString() {
-    ++p_;
-    std::string scratch;
-    for (;;) {
-      while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
-             static_cast<unsigned char>(*p_) < 0x80)
-        ++p_;
-      if (p_ == end_) throw Reject{};
-      unsigned char c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        ++p_;
-        return;
-      }
-      if (c < 0x20) throw Reject{};
-      scratch.clear();
-      if (c == '\\') escape(scratch);
-      else utf8(scratch);
-    }
+  // Characters that stand for themselves in a JSON string: ASCII, not '"', '\\' or a control.
+  void skipPlainRun() {
+    while (p_ != end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+           static_cast<unsigned char>(*p_) < 0x80)
+      ++p_;
   }
   // A JSON integer (no fraction or exponent: those go to the reference decoder).
   long long integer() {
