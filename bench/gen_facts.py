@@ -47,12 +47,16 @@ def header_function(group, index, pool):
     held = lock("g:%s::registry_mu" % group, "g:%s::registry_mu" % group, "registry_mu") if index % 8 == 0 else None
     calls = [call(system_key(SYSTEM_CALLS[index % len(SYSTEM_CALLS)]), SYSTEM_CALLS[index % len(SYSTEM_CALLS)],
                   path, 10 * index + 2, held)]
+    if index % 4 == 0:  # a descriptor member passed on (facts version 4: streams)
+        calls[0]["streams"] = [[0, "f:%s::Log::fd_" % group]]
     for other in (index + 1, index + 7):
         if other < pool:
             calls.append(call("c:@N@%s@F@h%d#" % (group, other), "%s::h%d" % (group, other), path,
                               10 * index + 3, held))
     fn = {"name": "h%d" % index, "qualified": "%s::h%d" % (group, index),
           "where": where(path, 10 * index), "calls": calls}
+    if index % 6 == 0:  # publishes its `this` (facts version 4: escapes)
+        fn["escapes"] = [-1]
     if held:
         fn["acquires"] = [{"lock": held, "where": where(path, 10 * index + 1)}]
     return key, fn
@@ -85,6 +89,8 @@ def tu_functions(tu, n, own):
         calls.append(call(system_key(name), name, path, line + 4))
         if blocking and j == own - 1:
             calls.append(call(system_key("usleep"), "usleep", path, line + 5))
+        if j % 7 == 3:  # an error branch's call (facts version 4: path)
+            calls[-1]["path"] = "error"
         fn = {"name": "Tu%d::fn%d" % (tu, j), "qualified": "%s::fn%d" % (qual, j),
               "where": where(path, line), "calls": calls}
         if held:
@@ -135,8 +141,14 @@ def main():
             for c in fn["calls"]:
                 if c["callee"] not in included and c["callee"] not in decls:
                     decls[c["callee"]] = {"name": c["callee_name"], "qualified": c["callee_name"]}
-        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 3\n}'
-                % (json.dumps(decls, indent=1, sort_keys=True), json.dumps(path), ",\n".join(parts)))
+        # Every TU that includes a header writes what flows into its descriptor members.
+        flows = {"f:mod%d::Log::fd_" % module: {"unknown": True}}
+        if "common" in "".join(parts[2:]):
+            flows["f:common::Log::fd_"] = {"slots": ["r:c:@N@common@F@open_log#"]}
+        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 4,\n'
+                ' "stream_flows": %s\n}'
+                % (json.dumps(decls, indent=1, sort_keys=True), json.dumps(path), ",\n".join(parts),
+                   json.dumps(flows, indent=1, sort_keys=True)))
         with open(os.path.join(args.outdir, "tu%06d.lcfacts" % tu), "w") as out:
             out.write(text)
         total += len(text)

@@ -36,7 +36,13 @@ TUFacts everyField() {
   c.argLocks = {LockKey(), LockKey::global("store")};
   c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2}};
   c.through = "f:A::on_done_";
-  fn.calls = {c, c};
+  c.path = CallPath::Error;
+  c.streams = {StreamArg{-1, "$console"}, StreamArg{3, "f:A::out_"}, StreamArg{0, "a:2"}};
+  c.unshared = {UnsharedObject{LockKey::local("db", 40), {0, 2}}, UnsharedObject{LockKey::local("j", 41), {}}};
+  CallEvent dying = c;
+  dying.path = CallPath::Dying;
+  fn.calls = {c, dying};
+  fn.escapes = {-1, 2};
   fn.acquires = {AcquireEvent{mu, at(4), true, true, {HeldLock{mu, at(2)}}, true}};
   fn.invokes = {InvokeEvent{3, at(6), {HeldLock{mu, at(4)}}}};
   tu.functions.emplace(fn.key, fn);
@@ -52,6 +58,7 @@ TUFacts everyField() {
   tu.findings = {f};
   tu.classes["A"] = ClassFacts{{"Base"}, true, {VirtualMethod{"c:@S@A@F@run#", {"c:@S@Base@F@run#"}, true, true}}};
   tu.callableFlows["f:A::on_done_"] = CallableSources{{"c:@F@helper#"}, {"p:c:@S@A@F@set#0"}, true};
+  tu.streamFlows["f:A::out_"] = StreamSources{true, true, true, {"p:c:@S@A@F@A#0", "r:c:@F@open#"}, true};
   return tu;
 }
 
@@ -116,6 +123,19 @@ TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
     EXPECT_FALSE(factsFromJson(text, reference, referenceError));
     EXPECT_EQ(fastError, referenceError);
   }
+}
+
+// A call's path is one of the words the format names; anything else rejects the file.
+TEST(FactsStream, AnUnknownCallPathIsAnError) {
+  std::string text = factsToJson(everyField());
+  text.replace(text.find("\"error\""), 7, "\"maybe\"");
+  StreamedFacts fast;
+  TUFacts reference;
+  std::string fastError, referenceError;
+  EXPECT_FALSE(readFacts(text, nullptr, fast, fastError));
+  EXPECT_FALSE(factsFromJson(text, reference, referenceError));
+  EXPECT_EQ(fastError, referenceError);
+  EXPECT_NE(fastError.find("call path"), std::string::npos) << fastError;
 }
 
 // Lock keys are typed once read: a string that is no key, in any field that holds one,

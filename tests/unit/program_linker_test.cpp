@@ -176,3 +176,102 @@ TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
 
 } // namespace
 } // namespace lockcheck
+
+namespace lockcheck {
+namespace {
+
+// docs/spec.md §3 "What is reported", on hand-built facts.
+class JudgementTest : public LinkTest {
+protected:
+  void SetUp() override {
+    std::string error;
+    ASSERT_TRUE(packs_.loadText(R"({"lockcheck_pack": 1, "name": "t",
+        "blocking": [{"name": "write", "category": "io"}, {"name": "unlink", "category": "io"},
+                     {"name": "open", "category": "io"}],
+        "stream_calls": [{"name": "write", "stream_arg": 0, "quiet_on": ["console", "nonblocking"]}]})",
+                                "t", error))
+        << error;
+    for (const char *name : {"write", "unlink", "open"}) {
+      DeclFacts d;
+      d.key = d.name = d.qualified = name;
+      d.system = true;
+      tu_.decls.emplace(name, d);
+    }
+  }
+  static CallEvent onStream(CallEvent c, int position, const std::string &value) {
+    c.streams.push_back(StreamArg{position, value});
+    return c;
+  }
+};
+
+// A helper that writes to its descriptor parameter blocks or not as each call site's
+// descriptor is (one level of calling context, muduo's sockets::write).
+TEST_F(JudgementTest, AStreamParameterIsJudgedAtEachCallSite) {
+  LockRef mu = global("mu");
+  add(function("write_fd", {onStream(call("write", 10), 0, "a:0")}));
+  add(function("wakeup", {onStream(call("write_fd", 20, {held(mu, 19)}), 0, "f:Loop::wakeup_fd_")}));
+  add(function("save", {onStream(call("write_fd", 30, {held(mu, 29)}), 0, "f:Loop::file_fd_")}));
+  add(function("console", {onStream(call("write_fd", 40, {held(mu, 39)}), 0, "$console")}));
+  tu_.streamFlows["f:Loop::wakeup_fd_"] = StreamSources{false, true, false, {}, false};
+  tu_.streamFlows["f:Loop::file_fd_"] = StreamSources{false, false, true, {}, false};
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(30));
+  EXPECT_EQ(findings[0].message, "write_fd() blocks (io: write) while 'mu' is held");
+}
+
+// A value the facts do not know (a malformed parameter number, no stream recorded) is IO.
+TEST_F(JudgementTest, AnUnknownOrMalformedStreamIsIo) {
+  LockRef mu = global("mu");
+  add(function("a", {onStream(call("write", 10, {held(mu, 9)}), 0, "a:x")}));
+  add(function("b", {call("write", 20, {held(mu, 19)})}));
+  add(function("c", {onStream(call("write", 30, {held(mu, 29)}), 0, "f:Never::written_")}));
+  EXPECT_EQ(link().size(), 3u);
+}
+
+TEST_F(JudgementTest, DyingCallsNeverBlockAndErrorPathsNameTheNormalTarget) {
+  LockRef mu = global("mu");
+  CallEvent dying = call("unlink", 10);
+  dying.path = CallPath::Dying;
+  add(function("crash", {dying}));
+  CallEvent cleanup = call("unlink", 20);
+  cleanup.path = CallPath::Error;
+  add(function("install", {cleanup, call("open", 21)}));
+  add(function("caller", {call("crash", 30, {held(mu, 29)}), call("install", 31, {held(mu, 29)})}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(31));
+  EXPECT_EQ(findings[0].message, "install() blocks (io: open) while 'mu' is held");
+  EXPECT_TRUE(findings[0].judgements.empty());
+}
+
+// A fresh object's lock before a call that publishes it: a note; after: an error.
+TEST_F(JudgementTest, ObjectsNotYetSharedGiveNotesUntilPublished) {
+  LockRef dbmu = lock(LockKey::local("db", 5).join("mu_"), LockKey::field("Db", "mu_"), "db->mu_");
+  LockKey db = LockKey::local("db", 5);
+  CallEvent recover = call("recover", 10, {held(dbmu, 6)});
+  recover.thisArg = db;
+  recover.unshared = {UnsharedObject{db, {}}};
+  CallEvent publish = call("schedule", 11, {held(dbmu, 6)});
+  publish.thisArg = db;
+  publish.unshared = {UnsharedObject{db, {}}};
+  CallEvent after = call("recover", 12, {held(dbmu, 6)});
+  after.thisArg = db;
+  after.unshared = {UnsharedObject{db, {1}}};
+  add(function("open_db", {recover, publish, after}));
+  add(function("recover", {call("open", 20)}));
+  FunctionFacts schedule = function("schedule", {});
+  schedule.escapes = {-1};
+  add(schedule);
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].anchor, at(10));
+  EXPECT_EQ(findings[0].severity, Severity::Note);
+  EXPECT_EQ(findings[0].message, "recover() blocks (io: open) while 'db->mu_' is held (not yet shared)");
+  EXPECT_EQ(findings[0].judgements, std::vector<std::string>{"not-yet-shared"});
+  EXPECT_EQ(findings[1].anchor, at(12));
+  EXPECT_EQ(findings[1].severity, Severity::Error);
+}
+
+} // namespace
+} // namespace lockcheck

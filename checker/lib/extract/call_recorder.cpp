@@ -168,6 +168,7 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     // (a Condition that keeps a reference to its owner's mutex, as muduo's does).
     ev.waitsOnAdopted = !released || released->adopted;
   }
+  judge_->annotate(ev, call, out_.calls.size());
   out_.calls.push_back(std::move(ev));
   if (!wait && callee && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee); // null: through a slot
 }
@@ -185,6 +186,7 @@ void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *sys
     ev.calleeName = qualified; // the call as written: "std::vector::emplace_back() blocks (...)"
     ev.where = call.where;
     ev.held = call.held;
+    ev.path = call.path;
     implicit.push_back(std::move(ev));
   }
   for (auto &ev : implicit) out_.calls.push_back(std::move(ev));
@@ -223,6 +225,7 @@ void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualTy
   ev.where = at(where);
   ev.held = state.definite();
   ev.receiverType = normalizedTypeName(type);
+  judge_->annotatePath(ev, nullptr);
   out_.calls.push_back(std::move(ev));
   if (system) recordImplicit(out_.calls.back(), d);
 }

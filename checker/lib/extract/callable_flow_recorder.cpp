@@ -75,21 +75,6 @@ void callOperators(QualType t, const SourceManager &sm, std::vector<std::string>
   }
 }
 
-std::string slotOfDecl(const ValueDecl *d, const SourceManager &sm) {
-  if (const auto *field = dyn_cast<FieldDecl>(d)) return "f:" + normalizedName(field);
-  const auto *var = dyn_cast<VarDecl>(d);
-  if (!var) return {};
-  if (const auto *parm = dyn_cast<ParmVarDecl>(var)) {
-    const auto *fn = dyn_cast_or_null<FunctionDecl>(parm->getDeclContext());
-    return fn ? "p:" + functionKey(fn, sm) + "#" + std::to_string(parm->getFunctionScopeIndex()) : std::string();
-  }
-  if (var->hasGlobalStorage()) return "g:" + normalizedName(var);
-  const auto *fn = dyn_cast_or_null<FunctionDecl>(var->getParentFunctionOrMethod());
-  if (!fn) return {};
-  return "l:" + functionKey(fn, sm) + "#" + var->getNameAsString() + "@" +
-         std::to_string(sm.getSpellingLineNumber(var->getLocation()));
-}
-
 // `for (auto &cb : callbacks_)`: Clang initialises `cb` from `*__begin`, `__begin` from
 // `__range.begin()` (or `begin(__range)`) and `__range` from the range: that range.
 const Expr *rangeOfLoopVar(const VarDecl *var) {
@@ -300,6 +285,21 @@ private:
 };
 
 } // namespace
+
+std::string slotOfDecl(const ValueDecl *d, const SourceManager &sm) {
+  if (const auto *field = dyn_cast<FieldDecl>(d)) return "f:" + normalizedName(field);
+  const auto *var = dyn_cast<VarDecl>(d);
+  if (!var) return {};
+  if (const auto *parm = dyn_cast<ParmVarDecl>(var)) {
+    const auto *fn = dyn_cast_or_null<FunctionDecl>(parm->getDeclContext());
+    return fn ? "p:" + functionKey(fn, sm) + "#" + std::to_string(parm->getFunctionScopeIndex()) : std::string();
+  }
+  if (var->hasGlobalStorage()) return "g:" + normalizedName(var);
+  const auto *fn = dyn_cast_or_null<FunctionDecl>(var->getParentFunctionOrMethod());
+  if (!fn) return {};
+  return "l:" + functionKey(fn, sm) + "#" + var->getNameAsString() + "@" +
+         std::to_string(sm.getSpellingLineNumber(var->getLocation()));
+}
 
 std::string calledSlot(const Expr *callee, ASTContext &ctx, std::string &display) {
   Slot s = slotOf(callee, ctx.getSourceManager());

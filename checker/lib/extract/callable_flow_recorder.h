@@ -13,9 +13,16 @@ namespace clang {
 class ASTContext;
 class Expr;
 class FunctionDecl;
+class SourceManager;
+class ValueDecl;
 } // namespace clang
 
 namespace lockcheck {
+
+// The slot key of a field ("f:Class::field"), global or static ("g:name"), parameter
+// ("p:<function key>#N") or local ("l:<function key>#name@line"); empty for anything else.
+// Stream slots (extract/stream_identity.h) are named the same way.
+std::string slotOfDecl(const clang::ValueDecl *d, const clang::SourceManager &sm);
 
 // Peels what wraps a callable value: std::function from a lambda, std::move/forward/ref, &f.
 const clang::Expr *stripCallable(const clang::Expr *e);

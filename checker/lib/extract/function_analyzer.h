@@ -13,6 +13,8 @@
 #include <clang/AST/ASTContext.h>
 
 #include <functional>
+#include <map>
+#include <string>
 
 namespace clang {
 class FunctionDecl;
@@ -33,6 +35,8 @@ public:
   bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out);
 
   const LockRecognizer &recognizer() const { return recognizer_; }
+  // The TU's stream flows, recorded before any function is analysed (stream_identity.h).
+  void setStreamFlows(const std::map<std::string, StreamSources> *flows) { streamFlows_ = flows; }
 
 private:
   const RulePacks &packs_;
@@ -41,6 +45,7 @@ private:
   ImplicitCalls implicit_; // remembered across the TU's functions
   DeclSink noteDecl_;
   FlowHandler &handler_;
+  const std::map<std::string, StreamSources> *streamFlows_ = nullptr;
 };
 
 } // namespace lockcheck

@@ -8,6 +8,7 @@
 // branch_conditions.* (condition variables that pair a lock with its release).
 #pragma once
 
+#include "extract/call_judgements.h"
 #include "extract/decl_names.h"
 #include "extract/exception_paths.h"
 #include "extract/flow_handler.h"
@@ -17,6 +18,7 @@
 #include <clang/Analysis/CFG.h>
 #include <clang/Basic/SourceManager.h>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -43,6 +45,8 @@ public:
         handler_(handler), fn_(fn), out_(out) {}
 
   bool run();
+  // The TU's stream flows (extract/stream_identity.h), read by CallJudgements.
+  void setStreamFlows(const std::map<std::string, StreamSources> *flows) { streamFlows_ = flows; }
 
 private:
   SourcePoint at(clang::SourceLocation loc) const { return sourcePoint(sm_, loc); }
@@ -90,6 +94,8 @@ private:
 
   std::unique_ptr<clang::CFG> cfg_;
   std::unique_ptr<ExceptionPaths> eh_;
+  std::unique_ptr<CallJudgements> judge_; // what a maintainer acts on: paths, streams, unshared objects
+  const std::map<std::string, StreamSources> *streamFlows_ = nullptr;
   std::vector<LockSet> entry_;
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation

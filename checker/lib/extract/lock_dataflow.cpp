@@ -219,6 +219,7 @@ bool FunctionWalk::run() {
   cfg_ = CFG::buildCFG(fn_, const_cast<Stmt *>(body), &ctx_, options);
   if (!cfg_) return false;
   eh_ = std::make_unique<ExceptionPaths>(*cfg_, sm_);
+  judge_ = std::make_unique<CallJudgements>(packs_, ctx_, rec_, fn_, *cfg_, *eh_, streamFlows_);
 
   lockImplementation_ = rec_.isLockImplementation(fn_);
   collectManualUnlocks();
@@ -270,14 +271,17 @@ bool FunctionWalk::run() {
   for (const CFGBlock *block : *cfg_) {
     if (!entry_[block->getBlockID()].reachable) continue;
     LockSet state = entry_[block->getBlockID()];
+    judge_->enterBlock(*block);
     for (const CFGElement &el : *block) transfer(state, el);
   }
   checkExits();
+  judge_->finish(out_);
   return true;
 }
 
 bool FunctionAnalyzer::analyze(const FunctionDecl *fn, FunctionFacts &out) {
   FunctionWalk walk(packs_, ctx_, recognizer_, implicit_, noteDecl_, handler_, fn, out);
+  walk.setStreamFlows(streamFlows_);
   return walk.run();
 }
 

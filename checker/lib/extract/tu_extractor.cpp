@@ -6,6 +6,7 @@
 #include "facts/facts_cache.h"
 #include "extract/function_analyzer.h"
 #include "extract/include_lookups.h"
+#include "extract/stream_identity.h"
 #include "extract/unnamed_guard_check.h"
 #include "rules/registry.h"
 
@@ -76,10 +77,14 @@ public:
   }
 
   // Functions are analysed after the traversal, not during it: building CFGs and
-  // reading attributes must not touch the AST's lists while the visitor walks them.
-  void extract(TranslationUnitDecl *tu) {
+  // reading attributes must not touch the AST's lists while the visitor walks them. Stream
+  // flows come first: a call's stream arguments are judged against them.
+  void extract(TranslationUnitDecl *tu, const RulePacks &packs) {
+    recordStreamFlows(ctx_, packs, out_);
+    analyzer_.setStreamFlows(&out_.streamFlows);
     TraverseDecl(tu);
     for (FunctionDecl *fn : found_) analyze(fn);
+    pruneStreamFlows(out_);
   }
 
 private:
@@ -133,7 +138,7 @@ public:
     const SourceManager &sm = ctx.getSourceManager();
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
-    extractor.extract(ctx.getTranslationUnitDecl());
+    extractor.extract(ctx.getTranslationUnitDecl(), packs_);
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
     // The hash of what the parser read, not of the file when the entry is stored: an edit

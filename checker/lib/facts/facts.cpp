@@ -3,6 +3,7 @@
 #include "facts/facts.h"
 
 #include "facts/indirect_facts.h"
+#include "facts/stream_facts.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,11 +65,15 @@ json callJson(const CallEvent &c) {
   json callables = json::array();
   for (const auto &a : c.callables)
     callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
+  json streams = json::array(), unshared = json::array();
+  for (const auto &s : c.streams) streams.push_back(json::array({s.position, s.value}));
+  for (const auto &u : c.unshared) unshared.push_back(compact({{"object", u.object}, {"after", u.after}}));
   return compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
                   {"where", pointJson(c.where)}, {"held", heldJson(c.held)}, {"wait", c.isWait},
                   {"wait_releases", c.waitReleases}, {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg},
                   {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"through", c.through},
-                  {"callables", std::move(callables)}});
+                  {"callables", std::move(callables)}, {"path", callPathName(c.path)},
+                  {"streams", std::move(streams)}, {"unshared", std::move(unshared)}});
 }
 CallEvent callFrom(const json &j) {
   CallEvent c;
@@ -87,6 +92,11 @@ CallEvent callFrom(const json &j) {
   for (const auto &a : list(j, "callables"))
     c.callables.push_back(CallableArg{a.at("index"), a.at("targets").get<std::vector<std::string>>(),
                                       a.at("forwards_param")});
+  if (!parseCallPath(field<std::string>(j, "path"), c.path)) throw std::runtime_error("bad call path");
+  for (const auto &s : list(j, "streams"))
+    c.streams.push_back(StreamArg{s.at(0).get<int>(), s.at(1).get<std::string>()});
+  for (const auto &u : list(j, "unshared"))
+    c.unshared.push_back(UnsharedObject{u.at("object").get<LockKey>(), field<std::vector<unsigned>>(u, "after")});
   return c;
 }
 
@@ -110,6 +120,24 @@ Finding findingFrom(const json &j) {
 }
 } // namespace
 
+const char *callPathName(CallPath path) {
+  switch (path) {
+  case CallPath::Error: return "error";
+  case CallPath::Dying: return "dying";
+  case CallPath::Normal: break;
+  }
+  return "";
+}
+
+bool parseCallPath(std::string_view text, CallPath &out) {
+  for (CallPath p : {CallPath::Normal, CallPath::Error, CallPath::Dying})
+    if (text == callPathName(p)) {
+      out = p;
+      return true;
+    }
+  return false;
+}
+
 json factsToDocument(const TUFacts &facts) {
   json functions = json::object();
   for (const auto &[key, fn] : facts.functions) {
@@ -125,7 +153,8 @@ json factsToDocument(const TUFacts &facts) {
                               {"blocking", fn.annotatedBlocking}, {"nonblocking", fn.annotatedNonblocking},
                               {"handler", fn.annotatedHandler}, {"lambda", fn.isLambda},
                               {"entry_locks", fn.entryLocks}, {"calls", std::move(calls)},
-                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)}});
+                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)},
+                              {"escapes", fn.escapes}});
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
@@ -136,6 +165,7 @@ json factsToDocument(const TUFacts &facts) {
   json doc = {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
               {"decls", decls}, {"findings", findings}};
   indirectFactsToDocument(facts, doc);
+  streamFactsToDocument(facts, doc);
   return doc;
 }
 
@@ -181,6 +211,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
                                            field<bool>(a, "reacquire")});
       for (const auto &i : list(j, "invokes"))
         fn.invokes.push_back(InvokeEvent{field<unsigned>(i, "param"), pointFrom(i.at("where")), heldFrom(list(i, "held"))});
+      fn.escapes = field<std::vector<int>>(j, "escapes");
       out.functions.emplace(key, std::move(fn));
     }
     for (const auto &[key, j] : doc.at("decls").items())
@@ -189,6 +220,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
                                        field<bool>(j, "system")});
     for (const auto &f : doc.at("findings")) out.findings.push_back(findingFrom(f));
     indirectFactsFromDocument(doc, out);
+    streamFactsFromDocument(doc, out);
     return true;
   } catch (const std::exception &e) {
     error = std::string("malformed facts: ") + e.what();

@@ -10,14 +10,16 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lockcheck {
 
 // 2: fields equal to their default are left out; 3: class hierarchy and callable flows
 // (indirect calls), and "g:" keys of internal-linkage objects name their translation unit,
-// static locals their function.
-inline constexpr int kFactsVersion = 3;
+// static locals their function; 4: what a maintainer acts on (docs/spec.md §3): a call's
+// path kind, stream arguments and objects not yet shared, functions' escapes, stream flows.
+inline constexpr int kFactsVersion = 4;
 
 // Lock identity (typed as LockKey, facts/lock_key.h; these are the texts in the facts
 // file). `key` is relative to the function it appears in:
@@ -51,6 +53,33 @@ struct CallableArg {
   int forwardsParam = -1;           // the caller's own parameter passed on
 };
 
+// Where a call runs on its function's paths (docs/spec.md §3 "What is reported"): on the
+// path that runs when nothing fails, only on an error path (a catch block, a branch taken on
+// failure: extract/failure_paths.h), or only on paths that end the process.
+enum class CallPath : unsigned char { Normal, Error, Dying };
+// Its facts-file text: "" (normal, left out), "error", "dying".
+const char *callPathName(CallPath path);
+bool parseCallPath(std::string_view text, CallPath &out);
+
+// A stream or descriptor argument (FILE*, std::ostream, an int descriptor) and the value it
+// holds (extract/stream_identity.h): "$console", "$nonblocking", "a:N" (the caller's own
+// parameter N) or a stream slot key ("f:Class::field", "g:name", "l:<function>#name@line",
+// "r:<function>" a function's result), resolved over the program at link time.
+struct StreamArg {
+  int position = 0; // argument index; -1 for the object of a member call
+  InternedString value;
+};
+
+// A lock held at a call that belongs to `object`, a local object or one the function
+// created with new / make_unique / make_shared, not yet stored anywhere, returned or given
+// to a function that might publish it (extract/escape_analysis.h). `after`: the earlier
+// calls (indices into the function's calls) that hand the object to a function whose body
+// decides at link time whether it publishes it.
+struct UnsharedObject {
+  LockKey object; // "l:name@line"
+  std::vector<unsigned> after;
+};
+
 struct CallEvent {
   InternedString callee;       // function key; empty when the target is unknown
   InternedString calleeName;   // printable ("std::this_thread::sleep_for")
@@ -65,6 +94,9 @@ struct CallEvent {
   LockKey thisArg;             // key of the callee's `this` here ("t:" for our own this)
   std::vector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
   std::vector<CallableArg> callables;
+  CallPath path = CallPath::Normal;
+  std::vector<StreamArg> streams;       // stream / descriptor arguments with a known value
+  std::vector<UnsharedObject> unshared; // held locks' objects not yet shared here
 };
 
 struct AcquireEvent {
@@ -96,6 +128,10 @@ struct FunctionFacts {
   std::vector<CallEvent> calls;
   std::vector<AcquireEvent> acquires;
   std::vector<InvokeEvent> invokes;
+  // What the body publishes itself (stores, returns, captures, hands to a library function):
+  // -1 for `this`, N for parameter N. What it hands to other functions is in its calls'
+  // this_arg / arg_locks, judged at link time (link/escape_summary.h).
+  std::vector<int> escapes;
 };
 
 // A function referenced but perhaps not defined in this TU.
@@ -131,6 +167,16 @@ struct CallableSources {
   bool unknown = false;             // something lockcheck cannot bound flows in
 };
 
+// What flows into one stream slot (a FILE*, std::ostream or int descriptor field, global,
+// local or function result; extract/stream_identity.h). Slot keys as StreamArg::value.
+struct StreamSources {
+  bool console = false;     // stdout / stderr (a pack's console_streams / console_descriptors)
+  bool nonblocking = false; // a descriptor made non-blocking (eventfd(EFD_NONBLOCK), ...)
+  bool unknown = false;     // anything else: a file, a call's result, an arithmetic value
+  std::vector<std::string> slots; // other slots whose values flow in
+  bool madeNonblocking = false;   // fcntl(F_SETFL, O_NONBLOCK) is applied to the slot itself
+};
+
 // A file the TU read, with the hash of the bytes the parser saw (empty: not loaded).
 struct InputFile {
   std::string path;
@@ -149,6 +195,7 @@ struct TUFacts {
   std::vector<Finding> findings;                  // found within one function already
   std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
   std::map<std::string, CallableSources> callableFlows;  // by slot key
+  std::map<std::string, StreamSources> streamFlows;      // by stream slot key
   // For the cache; not serialised.
   std::vector<InputFile> inputs;  // files the TU read
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)

@@ -9,6 +9,7 @@
 #include "facts/hashing.h"
 #include "facts/indirect_facts.h"
 #include "facts/json_pull_parser.h"
+#include "facts/stream_facts.h"
 
 #include <algorithm>
 #include <climits>
@@ -68,7 +69,7 @@ public:
         if (findings) throw Reject{};
         in_.array([&] { out_.facts.findings.push_back(finding()); });
         findings = true;
-      } else if (key == "classes" || key == "callable_flows") {
+      } else if (key == "classes" || key == "callable_flows" || key == "stream_flows") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
         std::string_view text = in_.raw();
@@ -77,7 +78,10 @@ public:
         in_.skip();
       }
     });
-    if (!indirect.empty()) indirectFactsFromDocument(indirect, out_.facts);
+    if (!indirect.empty()) {
+      indirectFactsFromDocument(indirect, out_.facts);
+      streamFactsFromDocument(indirect, out_.facts);
+    }
     if (!in_.atEnd() || !version || !file || !functions || !decls || !findings) throw Reject{};
     // A key given twice in one document: the reference decoder keeps the last, this one
     // may have skipped it; leave that rare case to the reference decoder.
@@ -114,6 +118,7 @@ private:
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
+      else if (f == "escapes") fn.escapes.clear(), in_.array([&] { fn.escapes.push_back(in_.signedNumber()); });
       else in_.skip();
     });
     if (!where) throw Reject{};
@@ -207,10 +212,36 @@ private:
       else if (f == "unresolved") c.unresolved = in_.boolean();
       else if (f == "through") in_.string(c.through);
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
+      else if (f == "path") {
+        if (!parseCallPath(in_.stringView(), c.path)) throw Reject{};
+      } else if (f == "streams") c.streams.clear(), in_.array([&] { c.streams.push_back(streamArg()); });
+      else if (f == "unshared") c.unshared.clear(), in_.array([&] { c.unshared.push_back(unsharedObject()); });
       else in_.skip();
     });
     if (!where) throw Reject{};
     return c;
+  }
+
+  StreamArg streamArg() {
+    StreamArg s;
+    in_.expect('[');
+    s.position = in_.signedNumber();
+    in_.expect(',');
+    in_.string(s.value);
+    in_.expect(']');
+    return s;
+  }
+
+  UnsharedObject unsharedObject() {
+    UnsharedObject u;
+    bool object = false;
+    in_.object([&](std::string_view f) {
+      if (f == "object") u.object = lockKey(), object = true;
+      else if (f == "after") u.after.clear(), in_.array([&] { u.after.push_back(in_.unsignedNumber()); });
+      else in_.skip();
+    });
+    if (!object) throw Reject{};
+    return u;
   }
 
   CallableArg callable() {

@@ -2,6 +2,7 @@
 // target blocks; the summary names that target (`via`) and whether only some of the
 // possible targets block (`maybe`: the finding is a warning, not an error).
 #include "link/program_linker.h"
+#include "link/target_choice.h"
 
 namespace lockcheck {
 
@@ -14,11 +15,12 @@ bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
   Blocking first;
   for (const auto &target : targets) {
     bool defined = defines(target);
-    Blocking undefined = defined ? Blocking{} : leafOf(target);
-    const Blocking &t = defined ? this->blocking(target) : undefined;
+    Blocking t = atStream(call, defined ? this->blocking(target) : leafOf(target));
     if (!t.blocks) continue;
     ++blocking;
-    if (!chosen || (first.maybe && !t.maybe)) { // the first that surely blocks
+    // The first of the best kind (one that surely blocks), on the normal path if one is.
+    int kind = explanationKind(t), chosenKind = chosen ? explanationKind(first) : 0;
+    if (!chosen || kind < chosenKind || (kind == chosenKind && namesBetterTarget(t, first))) {
       first = t;
       chosen = &target;
     }

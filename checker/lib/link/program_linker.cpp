@@ -1,14 +1,22 @@
 #include "link/program_linker.h"
 
+#include "link/escape_summary.h"
+#include "link/target_choice.h"
 #include "rules/registry.h"
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <queue>
 
 namespace lockcheck {
 
+ProgramLinker::ProgramLinker(const RulePacks &packs) : packs_(packs) {}
+ProgramLinker::~ProgramLinker() = default;
+
 void ProgramLinker::add(TUFacts facts) {
+  calls_.add(facts); // before indirect_ takes the classes
+  streams_.add(facts);
   indirect_.add(facts);
   for (auto &[key, fn] : facts.functions) {
     auto [it, added] = functions_.emplace(key, std::move(fn)); // first definition wins
@@ -22,6 +30,7 @@ void ProgramLinker::number() {
   static_assert(Visit{} == Visit::No, "solved() takes the value-initialised state for not visited");
   if (byId_.size() == functions_.size()) return;
   byId_.clear(); // a TU added after a query: start over
+  escapes_.reset();
   blocking_.clear();
   acquisitions_.clear();
   invocations_.clear();
@@ -99,6 +108,12 @@ ProgramLinker::Blocking ProgramLinker::leaf(const InternedString &key) const {
     b.category = categoryName(e->category);
     b.leaf = nameOf(key);
   }
+  if (const StreamCallEntry *s = b.blocks ? packs_.streamCall(qualified) : nullptr) {
+    b.conditional = true; // fwrite on stdout, write on an eventfd: the stream decides
+    b.streamPosition = s->streamArg;
+    b.quietOnConsole = s->quietOnConsole;
+    b.quietOnNonblocking = s->quietOnNonblocking;
+  }
   return b;
 }
 
@@ -132,8 +147,41 @@ bool ProgramLinker::runsCallables(const CallEvent &call, unsigned index) const {
   return inv != invocations_.end() && inv->second.count(index);
 }
 
+ProgramLinker::Blocking ProgramLinker::atStream(const CallEvent &call, Blocking b) const {
+  if (!b.blocks || !b.conditional) return b;
+  auto it = std::find_if(call.streams.begin(), call.streams.end(),
+                         [&](const StreamArg &s) { return s.position == b.streamPosition; });
+  if (it == call.streams.end()) {
+    b.conditional = false; // a stream lockcheck does not follow
+    return b;
+  }
+  std::string_view value = it->value;
+  if (value.rfind("a:", 0) == 0) { // the caller's own parameter: its callers decide
+    int param = 0;
+    auto [end, error] = std::from_chars(value.data() + 2, value.data() + value.size(), param);
+    if (error != std::errc() || end != value.data() + value.size() || param < 0) b.conditional = false;
+    else b.streamPosition = param;
+    return b;
+  }
+  if (StreamValues::quiet(streams_.resolve(value, InternedString()), b.quietOnConsole, b.quietOnNonblocking)) return {};
+  b.conditional = false;
+  return b;
+}
+
+bool ProgramLinker::quietInEveryCall(const FunctionFacts &fn, const Blocking &b) const {
+  if (!b.conditional || b.streamPosition < 0) return false;
+  unsigned bits = streams_.resolve("a:" + std::to_string(b.streamPosition), fn.key);
+  return StreamValues::quiet(bits, b.quietOnConsole, b.quietOnNonblocking);
+}
+
+bool ProgramLinker::unshared(const FunctionFacts &fn, const CallEvent &call, const LockKey &lock) {
+  if (!escapes_) escapes_ = std::make_unique<EscapeSummary>(functions_, decls_, indirect_, calls_);
+  return escapes_->unshared(fn, call, lock);
+}
+
 ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
   Blocking b;
+  if (call.path == CallPath::Dying) return b; // the process is ending (docs/spec.md §3)
   if (call.isWait) {
     if (call.waitsOnAdopted) return b;
     b.blocks = true;
@@ -149,7 +197,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
     for (const auto &k : callee.released)
       if (LockKey mine = k.translate(call.thisArg, call.argLocks); !mine.empty()) released.insert(mine);
     callee.released = std::move(released);
-    return callee;
+    return atStream(call, std::move(callee));
   }
   // Pack "not blocking" names win over the receiver's type (std::thread::thread, istringstream).
   std::string qualified;
@@ -168,6 +216,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
       if (!t.blocks) continue;
       b = t;
       b.released.clear(); // the callable's own entry locks mean nothing to this caller
+      b.conditional = false; // nor do the streams it is given here
       const FunctionFacts *body = definition(target);
       b.chain = prepend(TraceStep{body ? body->where : SourcePoint{},
                                   "runs " + nameOf(target) + ", passed to " + call.calleeName},
@@ -192,23 +241,38 @@ bool ProgramLinker::updateBlocking(Id id) {
   if (nonblockingFunction_[static_cast<size_t>(id)]) return false;
   auto [entry, added] = blocking_.try_emplace(id); // callBlocks() of a self-call reads it
   Blocking &mine = entry->second;
-  if (mine.blocks && !mine.maybe && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
+  if (mine.blocks && explanationKind(mine) == 0 && !mine.offPath && (mine.chain == kNoChain || mine.released.empty()))
+    return false; // a leaf, or final
   bool changed = false;
   for (const auto &call : fn.calls) {
     Blocking b = callBlocks(call);
     if (!b.blocks) continue;
+    b.offPath = b.offPath || call.path == CallPath::Error;
+    // Two stream parameters that each decide: taken as blocking whatever the arguments.
+    if (mine.blocks && mine.conditional && b.conditional && b.streamPosition != mine.streamPosition) b.conditional = false;
     std::set<LockKey> released = releasedAt(fn, call, b);
-    if (mine.blocks && mine.maybe != b.maybe) {
-      if (b.maybe) continue; // a call that surely blocks explains it better than one that may
-    } else if (mine.blocks) {
-      std::set<LockKey> both;
-      std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
-                            std::inserter(both, both.end()));
-      if (both == mine.released) continue;
-      changed = true;
-      if (both != released) { // the summary shrinks, but this call does not explain it alone
-        mine.released = std::move(both);
-        continue;
+    if (mine.blocks) {
+      int kind = explanationKind(b), mineKind = explanationKind(mine);
+      if (kind > mineKind) continue; // a better kind of explanation is known (target_choice.h)
+      if (kind == mineKind) {
+        if (b.conditional) { // quiet only on what every call so far is quiet on
+          bool console = mine.quietOnConsole && b.quietOnConsole, nonblocking = mine.quietOnNonblocking && b.quietOnNonblocking;
+          changed = changed || console != mine.quietOnConsole || nonblocking != mine.quietOnNonblocking;
+          mine.quietOnConsole = b.quietOnConsole = console;
+          mine.quietOnNonblocking = b.quietOnNonblocking = nonblocking;
+        }
+        std::set<LockKey> both;
+        std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
+                              std::inserter(both, both.end()));
+        if (both != mine.released) {
+          changed = true;
+          if (both != released) { // the summary shrinks, but this call does not explain it alone
+            mine.released = std::move(both);
+            continue;
+          }
+        } else if (released != mine.released || !namesBetterTarget(b, mine)) {
+          continue;
+        }
       }
     }
     if (b.chain == kNoChain) b.chain = prepend(TraceStep{call.where, "calls " + call.calleeName + " (" + b.category + ")"}, b.chain);
@@ -424,6 +488,8 @@ bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
 std::vector<Finding> ProgramLinker::link() {
   number();
   indirect_.finish(functions_, decls_);
+  calls_.finish(functions_);
+  streams_.finish(calls_);
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();
   std::vector<Finding> out = local_;

@@ -7,7 +7,9 @@
 #include "facts/facts.h"
 #include "support/interned_index.h"
 #include "config/rule_pack.h"
+#include "link/call_index.h"
 #include "link/indirect_targets.h"
+#include "link/stream_values.h"
 
 #include <deque>
 #include <map>
@@ -20,9 +22,12 @@
 
 namespace lockcheck {
 
+class EscapeSummary;
+
 class ProgramLinker {
 public:
-  explicit ProgramLinker(const RulePacks &packs) : packs_(packs) {}
+  explicit ProgramLinker(const RulePacks &packs);
+  ~ProgramLinker();
 
   // Add every TU before the first query (link(), acquisitions(), invocations()).
   void add(TUFacts facts);
@@ -58,6 +63,16 @@ public:
     // only some of the possible targets block somewhere down the chain (a warning).
     std::string via;
     bool maybe = false;
+    // Blocks only when the stream or descriptor at `streamPosition` (an argument index, -1 the
+    // object; of the function the summary is for, or once returned by callBlocks() of the
+    // caller) is neither the console (if `quietOnConsole`) nor a non-blocking descriptor (if
+    // `quietOnNonblocking`): docs/spec.md §3 "The console is logging", "Self-wakeups".
+    bool conditional = false;
+    int streamPosition = 0;
+    bool quietOnConsole = false, quietOnNonblocking = false;
+    // The chain runs through a catch block or an error branch (CallPath::Error): a target
+    // on the normal path is named instead when there is one (link/target_choice.h).
+    bool offPath = false;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -83,6 +98,12 @@ public:
   const Invocations &invocations(const InternedString &key);
   // A condition-variable wrapper: waits through a lock adopted from its caller.
   bool waitsOnCallersLock(const InternedString &key) const;
+  // For a `conditional` result of callBlocks() for a call in `fn`: whether fn's own stream
+  // parameter it depends on is quiet as every caller of fn passes it (docs/spec.md §3).
+  bool quietInEveryCall(const FunctionFacts &fn, const Blocking &b) const;
+  // Whether `lock`, held at `call` in `fn`, belongs to an object no other thread can reach
+  // yet (docs/spec.md §3 "Objects not yet shared"; link/escape_summary.h).
+  bool unshared(const FunctionFacts &fn, const CallEvent &call, const LockKey &lock);
 
 private:
   // A program has millions of trace steps but few distinct files, and most notes are a
@@ -120,6 +141,10 @@ private:
   // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
   // false when it has none or none blocks.
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
+  // A callee's summary at this call: one that depends on a stream argument is decided by the
+  // value this call passes (quiet: not blocking), or stays conditional on the caller's own
+  // parameter it passes on.
+  Blocking atStream(const CallEvent &call, Blocking b) const;
   std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
@@ -141,6 +166,9 @@ private:
   std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
   std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
   IndirectTargets indirect_;
+  CallIndex calls_;
+  StreamValues streams_;
+  std::unique_ptr<EscapeSummary> escapes_; // built on the first unshared() question
 };
 
 } // namespace lockcheck

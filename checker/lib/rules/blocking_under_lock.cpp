@@ -41,6 +41,11 @@ std::string fixForCall(const ProgramLinker::Blocking &b, const CallEvent &call, 
 // "blocks", or "may block" (a warning) when only some possible targets of an indirect call do.
 const char *blocksVerb(const ProgramLinker::Blocking &b) { return b.maybe ? "() may block (" : "() blocks ("; }
 
+// What blocks runs only when something failed: still reported (docs/spec.md §3), and said so.
+void noteErrorPath(const ProgramLinker::Blocking &b, Finding &f) {
+  if (b.offPath) f.judgements.push_back("error-path");
+}
+
 } // namespace
 
 void BlockingUnderLockRule::link(ProgramLinker &program) {
@@ -69,13 +74,29 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
         b.leaf = call.calleeName;
       }
       if (!b.blocks) continue;
+      // A stream parameter of fn's that every caller gives the console or a non-blocking descriptor.
+      if (b.conditional && program.quietInEveryCall(fn, b)) continue;
+      // Locks of objects no other thread can reach yet give a note (docs/spec.md §3); with
+      // other locks held too, the finding is about those.
+      std::vector<HeldLock> shared;
+      for (const auto &h : held)
+        if (!program.unshared(fn, call, h.lock.key)) shared.push_back(h);
+      bool notYetShared = shared.empty();
+      if (!notYetShared) held = std::move(shared);
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
       program.appendChain(b.chain, trace);
-      Finding &f = report(call.where, call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held),
+      Finding &f = report(call.where,
+                          call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held) +
+                              (notYetShared ? " (not yet shared)" : ""),
                           held.back().lock.display, fn.name, std::move(trace));
       f.fix = fixForCall(b, call, held);
       if (b.maybe) f.severity = Severity::Warning;
+      if (notYetShared) {
+        f.severity = Severity::Note;
+        f.judgements.push_back("not-yet-shared");
+      }
+      noteErrorPath(b, f);
     }
   }
 }
@@ -95,7 +116,7 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
             if (body == program.functions().end()) continue;
             for (const auto &inner : body->second.calls) {
               ProgramLinker::Blocking b = program.callBlocks(inner);
-              if (!b.blocks) continue;
+              if (!b.blocks || (b.conditional && program.quietInEveryCall(body->second, b))) continue;
               std::vector<TraceStep> trace;
               trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
               addAcquiredNotes(inv.held, trace);
@@ -108,6 +129,7 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
               f.fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
                       " under it, and call " + inner.calleeName + "() after it returns";
               if (b.maybe) f.severity = Severity::Warning;
+              noteErrorPath(b, f);
             }
           }
         }

@@ -1,0 +1,27 @@
+#include "link/call_index.h"
+
+namespace lockcheck {
+
+void CallIndex::add(const TUFacts &facts) {
+  for (const auto &[name, c] : facts.classes)
+    for (const auto &m : c.methods) opaque_.insert(m.key);
+  for (const auto &[slot, s] : facts.callableFlows) opaque_.insert(s.targets.begin(), s.targets.end());
+  for (const auto &[key, fn] : facts.functions)
+    for (const auto &call : fn.calls)
+      for (const auto &ca : call.callables) opaque_.insert(ca.targets.begin(), ca.targets.end());
+}
+
+void CallIndex::finish(const FunctionMap &functions) {
+  callers_.clear();
+  for (const auto &[key, fn] : functions)
+    for (const auto &call : fn.calls)
+      if (!call.callee.empty()) callers_[call.callee].push_back(Site{&fn, &call});
+}
+
+const std::vector<CallIndex::Site> &CallIndex::callers(const InternedString &callee) const {
+  static const std::vector<Site> none;
+  auto it = callers_.find(callee);
+  return it == callers_.end() ? none : it->second;
+}
+
+} // namespace lockcheck
