@@ -31,7 +31,8 @@ std::string CallJudgements::knownStream(const Expr *arg) const {
   if (value.empty() || !streamFlows_ || value[0] == '$' || value[0] == 'a') return value;
   auto it = streamFlows_->find(value);
   if (it == streamFlows_->end()) return value[0] == 'l' ? std::string() : value;
-  return it->second.unknown ? std::string() : value;
+  // A slot fcntl(F_SETFL, O_NONBLOCK) changes is non-blocking whatever flows in.
+  return it->second.unknown && !it->second.madeNonblocking ? std::string() : value;
 }
 
 void CallJudgements::annotatePath(CallEvent &ev, const Stmt *stmt) const {

@@ -95,6 +95,16 @@ bool libraryOnlyReads(const FunctionDecl *callee, int param, const Stmt *arg) {
   return (t->isLValueReferenceType() && t.getNonReferenceType().isConstQualified()) || !t->isReferenceType();
 }
 
+// A constructor the compiler writes for a class with no bases: it only constructs the
+// members, each on its own address, so it cannot hand the object on (and the facts hold no
+// body for it to judge).
+bool builtInConstruction(const Stmt *creation) {
+  const auto *c = dyn_cast_or_null<CXXConstructExpr>(creation);
+  const CXXConstructorDecl *ctor = c ? c->getConstructor() : nullptr;
+  return ctor && !ctor->isUserProvided() && ctor->getParent()->getNumBases() == 0 &&
+         ctor->getParent()->getNumVBases() == 0;
+}
+
 std::string rootOf(const LockKey &key) {
   std::string rest = key.rest;
   return rest.substr(0, rest.find('.'));
@@ -393,7 +403,8 @@ void EscapeAnalysis::solve() {
   std::set<const VarDecl *> fresh;
   for (const auto &[name, var] : fresh_) fresh.insert(var);
   std::unordered_map<const Stmt *, std::vector<std::pair<const VarDecl *, Use>>> events;
-  for (const auto &[stmt, created] : creations_) events[stmt].emplace_back(created.first, Use::Handover);
+  for (const auto &[stmt, created] : creations_)
+    if (!builtInConstruction(stmt)) events[stmt].emplace_back(created.first, Use::Handover);
   for (const Expr *use : uses_) {
     const auto *ref = dyn_cast<DeclRefExpr>(use);
     const auto *var = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;

@@ -74,6 +74,7 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
         b.leaf = call.calleeName;
       }
       if (!b.blocks) continue;
+      b.offPath = b.offPath || call.path == CallPath::Error; // the call itself is on an error path
       // A stream parameter of fn's that every caller gives the console or a non-blocking descriptor.
       if (b.conditional && program.quietInEveryCall(fn, b)) continue;
       // Locks of objects no other thread can reach yet give a note (docs/spec.md §3); with
