@@ -19,8 +19,10 @@ CallJudgements::CallJudgements(const RulePacks &packs, ASTContext &ctx, const Lo
   // `this`, this constructor publishes.
   if (const auto *ctor = dyn_cast<CXXConstructorDecl>(fn))
     for (const CXXCtorInitializer *init : ctor->inits())
-      if ((init->isBaseInitializer() || init->isDelegatingInitializer()) && init->getInit())
-        onThis_.insert(init->getInit()->IgnoreImplicit());
+      if ((init->isBaseInitializer() || init->isDelegatingInitializer()) && init->getInit()) {
+        const auto *base = dyn_cast<CXXConstructExpr>(init->getInit()->IgnoreImplicit());
+        if (!base || !isCompilerWrittenConstructor(base->getConstructor())) onThis_.insert(init->getInit()->IgnoreImplicit());
+      }
 }
 
 // A stream value worth writing down: the TU already knows a local, a field or a result

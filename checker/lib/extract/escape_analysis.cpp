@@ -95,14 +95,21 @@ bool libraryOnlyReads(const FunctionDecl *callee, int param, const Stmt *arg) {
   return (t->isLValueReferenceType() && t.getNonReferenceType().isConstQualified()) || !t->isReferenceType();
 }
 
-// A constructor the compiler writes for a class with no bases: it only constructs the
-// members, each on its own address, so it cannot hand the object on (and the facts hold no
-// body for it to judge).
+// A constructor the compiler writes (implicit or `= default`) for a class whose bases have
+// no user-written constructors either: it only constructs bases and members, each on its own
+// address, so it cannot hand the object on (and the facts hold no body for it to judge).
+bool compilerWritten(const CXXRecordDecl *rec, int depth) {
+  if (!rec || !rec->hasDefinition() || depth > 8) return false;
+  for (const CXXConstructorDecl *c : rec->ctors())
+    if (c->isUserProvided()) return false;
+  for (const auto &base : rec->bases())
+    if (!compilerWritten(base.getType()->getAsCXXRecordDecl(), depth + 1)) return false;
+  return true;
+}
+
 bool builtInConstruction(const Stmt *creation) {
   const auto *c = dyn_cast_or_null<CXXConstructExpr>(creation);
-  const CXXConstructorDecl *ctor = c ? c->getConstructor() : nullptr;
-  return ctor && !ctor->isUserProvided() && ctor->getParent()->getNumBases() == 0 &&
-         ctor->getParent()->getNumVBases() == 0;
+  return c && isCompilerWrittenConstructor(c->getConstructor());
 }
 
 std::string rootOf(const LockKey &key) {
@@ -111,6 +118,13 @@ std::string rootOf(const LockKey &key) {
 }
 
 } // namespace
+
+bool isCompilerWrittenConstructor(const CXXConstructorDecl *ctor) {
+  if (!ctor || ctor->isUserProvided()) return false;
+  for (const auto &base : ctor->getParent()->bases())
+    if (!compilerWritten(base.getType()->getAsCXXRecordDecl(), 1)) return false;
+  return true;
+}
 
 // Per block and before each call: for each fresh object, whether some path reaching here
 // published it, and which handover calls may have run.

@@ -34,6 +34,7 @@
 namespace clang {
 class ASTContext;
 class CFG;
+class CXXConstructorDecl;
 class Expr;
 class FunctionDecl;
 class Stmt;
@@ -44,6 +45,10 @@ class VarDecl;
 namespace lockcheck {
 
 class LockRecognizer;
+
+// A constructor the compiler writes (implicit or `= default`) over bases that have no
+// user-written constructors: it hands the object it constructs to nothing.
+bool isCompilerWrittenConstructor(const clang::CXXConstructorDecl *ctor);
 
 class EscapeAnalysis {
 public:
