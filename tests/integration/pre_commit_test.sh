@@ -207,8 +207,8 @@ PY
 git add src/cache.cpp
 commit "the lock now covers the hash"
 [[ $rc -ne 0 ]] || { echo "$out"; fail "the commit moving the scope's end below verify_password was accepted"; }
-grep -Eq "src/cache.cpp:16:[0-9]+: error: .*\[blocking-under-lock\]" <<<"$out" ||
-  { echo "$out"; fail "no new finding at src/cache.cpp:16 (the unchanged line the change puts under the lock)"; }
+grep -Eq "src/cache.cpp:15:[0-9]+: error: .*\[blocking-under-lock\]" <<<"$out" ||
+  { echo "$out"; fail "no new finding at src/cache.cpp:15 (the unchanged line the change puts under the lock)"; }
 grep -q "src/legacy.cpp" <<<"$out" && { echo "$out"; fail "the old finding in legacy.cpp blocked the commit"; }
 git checkout -q -- src/cache.cpp
 git reset -q

@@ -96,7 +96,7 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
   EXPECT_TRUE(a.skippedFunctions.empty());
   ASSERT_EQ(b.facts.functions.size(), 1u);
   EXPECT_EQ(b.facts.functions.begin()->first, "b_only");
-  EXPECT_EQ(b.skippedFunctions, std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}});
+  EXPECT_EQ(b.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
   EXPECT_TRUE(b.facts.decls.empty());
   EXPECT_EQ(b.skippedDecls, std::vector<InternedString>{"c:@F@helper#"});
   EXPECT_EQ(b.facts.findings.size(), 1u); // findings are never skipped
@@ -121,7 +121,7 @@ TEST(FactsStream, ASameNamedDefinitionElsewhereIsDecoded) {
   EXPECT_EQ(b.facts.functions.begin()->second.name, "A::run (b)");
   EXPECT_EQ(b.facts.functions.begin()->second.calls.size(), 2u); // read again from its start
   EXPECT_EQ(b.facts.functions.begin()->second.invokes.size(), 1u);
-  EXPECT_EQ(again.skippedFunctions, std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}});
+  EXPECT_EQ(again.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
 }
 
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {

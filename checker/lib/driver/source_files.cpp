@@ -110,7 +110,7 @@ std::vector<std::string> findSources(const std::vector<std::string> &paths, std:
     size_t unlisted = 0;
     for (const auto &file : sources) {
       if (listed(*scope->listed, file)) continue;
-      if (scope->firstUnlisted.empty()) scope->firstUnlisted = file;
+      if (scope->firstUnlisted.empty() || file < scope->firstUnlisted) scope->firstUnlisted = file;
       ++unlisted;
       if (scope->includeUnlisted) mine.push_back(file);
     }

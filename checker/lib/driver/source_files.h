@@ -22,7 +22,7 @@ struct DatabaseScope {
   std::string databasePath;                      // for messages
   bool includeUnlisted = false;
   size_t unlisted = 0;          // out: sources found under directories that it does not list
-  std::string firstUnlisted;    // out: one of them, for the notice
+  std::string firstUnlisted;    // out: the first of them by name, for the notice
 };
 
 // C++ sources under `paths`, sorted, each once. Missing or unreadable paths go to `errors`,
