@@ -88,7 +88,9 @@ std::string withAbsoluteDirectories(const std::string &text, const std::string &
     if (!object) continue;
     std::optional<llvm::StringRef> dir = object->getString("directory");
     if (!dir || fs::path(dir->str()).is_absolute()) continue;
-    (*object)["directory"] = (fs::path(folder) / dir->str()).lexically_normal().string();
+    fs::path absolute = (fs::path(folder) / dir->str()).lexically_normal();
+    if (!absolute.has_filename() && absolute.has_relative_path()) absolute = absolute.parent_path(); // "..": no trailing '/'
+    (*object)["directory"] = absolute.string();
   }
   std::string out;
   llvm::raw_string_ostream os(out);
