@@ -320,6 +320,13 @@ printf '[{"directory": "%s", "file": "../src/guarded.cpp", "command": "c++ @flag
   "$tmp/rsp/build" > rsp/build/compile_commands.json
 run "$lockcheck" --no-cache --quiet -p rsp/build rsp/src
 check "response file: its flags used" grep -q "rsp/src/guarded.cpp:7:3: error: sleep() blocks" <<<"$out"
+# One that includes itself: the TU's error says why (exit 2), not a bare line on stderr.
+printf -- '-DSLOW_PATH @flags.rsp\n' > rsp/build/flags.rsp
+run "$lockcheck" --no-cache --quiet -p rsp/build rsp/src
+check "response file in a cycle: exit 2" test "$rc" -eq 2
+check "response file in a cycle: the TU's error says so" grep -q \
+  "^rsp/src/guarded.cpp: error: the compile command's response file cannot be read: recursive expansion of: '$tmp/rsp/build/flags.rsp'$" <<<"$out"
+check "response file in a cycle: nothing else printed" test "$(wc -l <<<"$out")" = 1
 
 # The .lockcheck.json in use: named when it is above the repository (even with --quiet).
 mkdir -p cfg/repo/src

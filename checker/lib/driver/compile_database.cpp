@@ -2,13 +2,16 @@
 
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/JSONCompilationDatabase.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/JSON.h>
+#include <llvm/Support/StringSaver.h>
 #include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace lockcheck {
@@ -56,6 +59,48 @@ public:
 private:
   std::unique_ptr<CompilationDatabase> inner_;
   std::vector<std::string> extra_;
+};
+
+// `@file` arguments expanded as the compiler reads them (relative to the command's directory),
+// like Clang's expandResponseFiles, except that a file that cannot be expanded (a cycle, an
+// unreadable file) is recorded for the TU's error message instead of printed on stderr.
+class WithResponseFiles : public CompilationDatabase {
+public:
+  WithResponseFiles(std::unique_ptr<CompilationDatabase> inner, std::shared_ptr<CommandErrors> errors)
+      : inner_(std::move(inner)), errors_(std::move(errors)) {}
+
+  std::vector<CompileCommand> getCompileCommands(llvm::StringRef file) const override {
+    return expand(inner_->getCompileCommands(file), file);
+  }
+  std::vector<std::string> getAllFiles() const override { return inner_->getAllFiles(); }
+  std::vector<CompileCommand> getAllCompileCommands() const override {
+    return expand(inner_->getAllCompileCommands(), {});
+  }
+
+private:
+  std::vector<CompileCommand> expand(std::vector<CompileCommand> commands, llvm::StringRef file) const {
+    for (CompileCommand &c : commands) {
+      auto &args = c.CommandLine;
+      if (std::none_of(args.begin(), args.end(), [](const std::string &a) { return !a.empty() && a[0] == '@'; }))
+        continue;
+      llvm::BumpPtrAllocator alloc;
+      llvm::cl::ExpansionContext context(alloc, llvm::cl::TokenizeGNUCommandLine);
+      auto fileSystem = llvm::vfs::getRealFileSystem();
+      context.setVFS(fileSystem.get()).setCurrentDir(c.Directory);
+      llvm::SmallVector<const char *, 32> argv;
+      for (const auto &a : args) argv.push_back(a.c_str());
+      if (llvm::Error error = context.expandResponseFiles(argv)) {
+        std::lock_guard<std::mutex> lock(errors_->mutex);
+        errors_->byFile[file.empty() ? c.Filename : file.str()] =
+            "the compile command's response file cannot be read: " + llvm::toString(std::move(error));
+        continue;
+      }
+      args = std::vector<std::string>(argv.begin(), argv.end()); // argv points into `alloc` and `args`
+    }
+    return commands;
+  }
+  std::unique_ptr<CompilationDatabase> inner_;
+  std::shared_ptr<CommandErrors> errors_;
 };
 
 // Whether some "directory" value does not start with '/' (a cheap look before a full parse:
@@ -142,9 +187,15 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
   }
   // `@file` arguments as the compiler reads them (relative to the command's directory), then
   // commands for unlisted files (headers, new sources) inferred from the nearest listed one.
-  if (db) db = inferMissingCompileCommands(expandResponseFiles(std::move(db), llvm::vfs::getRealFileSystem()));
+  if (db) db = inferMissingCompileCommands(std::make_unique<WithResponseFiles>(std::move(db), out.commandErrors));
   out.database = std::make_shared<WithDefaults>(std::move(db), extraArgs);
   return true;
+}
+
+std::string commandError(const CompileSetup &setup, const std::string &file) {
+  std::lock_guard<std::mutex> lock(setup.commandErrors->mutex);
+  auto it = setup.commandErrors->byFile.find(file);
+  return it == setup.commandErrors->byFile.end() ? std::string() : it->second;
 }
 
 std::set<std::string> listedFiles(const CompileSetup &setup) {

@@ -103,6 +103,7 @@ TUResult extractFile(const std::string &file, const CompileSetup &setup, const R
   int rc = tool.run(&factory);
   result.ok = rc == 0 && !errors.getNumErrors();
   if (!result.ok) result.error = errors.first.empty() ? "the file could not be parsed" : errors.first;
+  if (std::string why = commandError(setup, absolute); !result.ok && !why.empty()) result.error = why;
   if (result.facts.file.empty()) result.facts.file = result.file;
   return result;
 }
