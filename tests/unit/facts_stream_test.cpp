@@ -96,10 +96,32 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
   EXPECT_TRUE(a.skippedFunctions.empty());
   ASSERT_EQ(b.facts.functions.size(), 1u);
   EXPECT_EQ(b.facts.functions.begin()->first, "b_only");
-  EXPECT_EQ(b.skippedFunctions, std::vector<InternedString>{"c:@S@A@F@run#"});
+  EXPECT_EQ(b.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
   EXPECT_TRUE(b.facts.decls.empty());
   EXPECT_EQ(b.skippedDecls, std::vector<InternedString>{"c:@F@helper#"});
   EXPECT_EQ(b.facts.findings.size(), 1u); // findings are never skipped
+}
+
+// Issue 24: a definition of the same key at another position is another function (two
+// programs' `main`): it is decoded, whatever the order of the files.
+TEST(FactsStream, ASameNamedDefinitionElsewhereIsDecoded) {
+  TUFacts first = everyField(), second = everyField();
+  second.file = "src/b.cpp";
+  FunctionFacts &other = second.functions.begin()->second;
+  other.where = SourcePoint{"src/b.cpp", 3, 7};
+  other.name = "A::run (b)";
+  SeenKeys seen;
+  StreamedFacts a, b, again;
+  std::string error;
+  ASSERT_TRUE(readFacts(factsToJson(first), &seen, a, error));
+  ASSERT_TRUE(readFacts(factsToJson(second), &seen, b, error));
+  ASSERT_TRUE(readFacts(factsToJson(first), &seen, again, error));
+  EXPECT_TRUE(b.skippedFunctions.empty());
+  ASSERT_EQ(b.facts.functions.size(), 1u);
+  EXPECT_EQ(b.facts.functions.begin()->second.name, "A::run (b)");
+  EXPECT_EQ(b.facts.functions.begin()->second.calls.size(), 2u); // read again from its start
+  EXPECT_EQ(b.facts.functions.begin()->second.invokes.size(), 1u);
+  EXPECT_EQ(again.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
 }
 
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
@@ -174,8 +196,10 @@ TEST(FactsStream, DecodedStringsHaveNoSpareCapacity) {
 
 TEST(FactsStream, SeenKeysRemembersEveryKeyAsItGrows) {
   SeenKeys seen;
-  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i)));
-  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i), at(1)));
+  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i), at(1)));
+  EXPECT_FALSE(seen.functionSeen("k1", at(2))); // the same key elsewhere is another definition
+  EXPECT_FALSE(seen.functionSeen("k1", SourcePoint{"src/b.cpp", 1, 7}));
   EXPECT_FALSE(seen.declSeen("k1")); // declarations are a separate key space
 }
 

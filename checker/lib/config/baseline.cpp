@@ -1,5 +1,7 @@
 #include "config/baseline.h"
 
+#include "report/output_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -121,26 +123,31 @@ bool writeBaseline(const std::string &path, const std::vector<Finding> &findings
                     {"message", e.message},
                     {"count", count}});
   ordered_json root = {{"lockcheck_baseline", kBaselineVersion}, {"findings", std::move(list)}};
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << root.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
-  out.close();
-  if (!out) {
-    error = path + ": cannot write baseline";
-    return false;
-  }
-  return true;
+  return writeFile(path, root.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n", error);
 }
 
-bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error) {
-  std::map<std::string, unsigned> counts;
-  if (!readEntries(path, counts, error)) return false;
+namespace {
+void removeCounted(std::vector<Finding> &findings, std::map<std::string, unsigned> &counts) {
   std::erase_if(findings, [&](const Finding &f) {
     auto it = counts.find(baselineKey(f));
     if (it == counts.end() || it->second == 0) return false;
     --it->second;
     return true;
   });
+}
+} // namespace
+
+bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error) {
+  std::map<std::string, unsigned> counts;
+  if (!readEntries(path, counts, error)) return false;
+  removeCounted(findings, counts);
   return true;
+}
+
+void removeKnown(std::vector<Finding> &findings, const std::vector<Finding> &known) {
+  std::map<std::string, unsigned> counts;
+  for (const auto &f : known) ++counts[baselineKey(f)];
+  removeCounted(findings, counts);
 }
 
 } // namespace lockcheck

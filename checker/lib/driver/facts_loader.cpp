@@ -80,11 +80,11 @@ unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, Program
       ++merged;
       mergedOne.notify_all();
     }
-    // A skipped key that is not merged yet (its earlier file failed, or two keys shared a
-    // hash): decode this file in full instead.
+    // A skipped definition or key that is not merged yet (its earlier file failed, or two
+    // shared a hash): decode this file in full instead.
     auto known = [&](const StreamedFacts &f) {
       return std::all_of(f.skippedFunctions.begin(), f.skippedFunctions.end(),
-                         [&](const InternedString &k) { return linker.defines(k); }) &&
+                         [&](const SkippedDefinition &d) { return linker.defines(d.key, d.where); }) &&
              std::all_of(f.skippedDecls.begin(), f.skippedDecls.end(),
                          [&](const InternedString &k) { return linker.declares(k); });
     };

@@ -106,7 +106,12 @@ bool FactsCache::lookup(const std::string &file, const std::string &command, TUF
     for (const auto &path : entry.at("absent"))
       if (exists(path.get<std::string>())) return false; // it would shadow an input now
     std::string error;
-    return factsFromDocument(entry.at("facts"), out, error);
+    if (!factsFromDocument(entry.at("facts"), out, error)) return false;
+    if (keepInputs_) {
+      for (const auto &dep : entry.at("deps")) out.inputs.push_back({dep.at(0).get<std::string>(), dep.at(2).get<std::string>()});
+      out.absent = entry.at("absent").get<std::vector<std::string>>();
+    }
+    return true;
   } catch (const std::exception &) {
     return false; // corrupted: treated as a miss and rewritten
   }

@@ -23,6 +23,9 @@ public:
   // Creates the directory and writes a probe file; false with `why` when entries cannot be stored.
   bool writable(std::string &why) const;
   bool lookup(const std::string &file, const std::string &command, TUFacts &out) const;
+  // Whether lookup() also gives the entry's inputs and absent paths (--changed-since asks
+  // which TUs read a changed file); off, a warm run does not build those lists.
+  void keepInputs(bool keep) { keepInputs_ = keep; }
   // Stores nothing when an input's bytes now differ from the hash taken while parsing, or
   // a recorded absent path exists: the facts would not describe the files on disk.
   void store(const std::string &file, const std::string &command, const TUFacts &facts) const;
@@ -32,6 +35,7 @@ private:
   std::string entryPath(const std::string &file, const std::string &command) const;
   std::string dir_;
   std::string salt_;
+  bool keepInputs_ = false;
 };
 
 } // namespace lockcheck

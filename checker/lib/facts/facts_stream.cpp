@@ -86,19 +86,30 @@ public:
   }
 
 private:
-  // Notes the key (of `kind`: 0 function, 1 declaration); if this reader met it in an
-  // earlier file, steps over its value and lists it as skipped.
-  bool skipSeen(std::string_view key, unsigned kind, bool (SeenKeys::*seenBefore)(std::string_view),
-                std::vector<InternedString> &skipped) {
-    keyHashes_.push_back(fnv1a(key) * 2 + kind);
-    if (!seen_ || !(seen_->*seenBefore)(key)) return false;
-    in_.skip();
-    skipped.emplace_back(key);
+  // A definition this reader met in an earlier file (the same key and position): its
+  // value is stepped over, only its position read, and it is listed as skipped. Any other
+  // is left to be decoded from where it starts.
+  bool skipSeenDefinition(std::string_view key) {
+    keyHashes_.push_back(fnv1a(key) * 2);
+    if (!seen_) return false;
+    const char *start = in_.position();
+    SourcePoint where;
+    bool hasWhere = false;
+    in_.object([&](std::string_view f) {
+      if (f == "where") where = point(), hasWhere = true; // the last of a repeated field, as decoded
+      else in_.skip();
+    });
+    if (!hasWhere) throw Reject{};
+    if (!seen_->functionSeen(key, where)) {
+      in_.rewind(start);
+      return false;
+    }
+    out_.skippedFunctions.push_back({InternedString(key), where});
     return true;
   }
 
   void function(std::string_view key) {
-    if (skipSeen(key, 0, &SeenKeys::functionSeen, out_.skippedFunctions)) return;
+    if (skipSeenDefinition(key)) return;
     FunctionFacts fn;
     fn.key = key;
     bool where = false;
@@ -122,7 +133,12 @@ private:
   }
 
   void decl(std::string_view key) {
-    if (skipSeen(key, 1, &SeenKeys::declSeen, out_.skippedDecls)) return;
+    keyHashes_.push_back(fnv1a(key) * 2 + 1);
+    if (seen_ && seen_->declSeen(key)) {
+      in_.skip();
+      out_.skippedDecls.emplace_back(key);
+      return;
+    }
     DeclFacts d;
     d.key = key;
     in_.object([&](std::string_view f) {

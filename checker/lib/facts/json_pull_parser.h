@@ -34,6 +34,12 @@ public:
     ws();
     return p_ == end_;
   }
+  // Where the next value starts, to read it again from there (rewind).
+  const char *position() {
+    ws();
+    return p_;
+  }
+  void rewind(const char *at) { p_ = at; }
 
   // Calls member(key) for each member; member() reads the value.
   template <class F> void object(F &&member) {
