@@ -1,6 +1,7 @@
 #include "config/suppressions.h"
 
 #include <fstream>
+#include <sys/stat.h>
 #include <map>
 #include <set>
 #include <tuple>
@@ -24,6 +25,9 @@ using Lines = std::vector<std::string>;
 const Lines &linesOf(const std::string &file, std::map<std::string, Lines> &cache) {
   auto [it, inserted] = cache.try_emplace(file);
   if (!inserted) return it->second;
+  // A source is a regular file; a finding (from a facts file) may name anything, /dev/zero too.
+  struct stat st;
+  if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return it->second;
   std::ifstream in(file, std::ios::binary);
   if (!in) return it->second;
   it->second.emplace_back();

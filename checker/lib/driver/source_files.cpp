@@ -28,6 +28,10 @@ std::vector<std::string> findSources(const std::vector<std::string> &paths, std:
       else found.insert(fs::path(path).lexically_normal().string());
       continue;
     }
+    if (!fs::is_directory(status)) { // a device or a pipe: no end to read, and no source
+      errors.push_back({path, "not a regular file or a directory (a device, pipe or socket)"});
+      continue;
+    }
     fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
     if (ec) {
       errors.push_back({path, "cannot read directory: " + ec.message()});
