@@ -7,6 +7,7 @@
 
 #include "facts/facts.h"
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,14 +25,17 @@ public:
   bool writable(std::string &why) const;
   bool lookup(const std::string &file, const std::string &command, TUFacts &out) const;
   // Stores nothing when an input's bytes now differ from the hash taken while parsing, or
-  // a recorded absent path exists: the facts would not describe the files on disk.
+  // a recorded absent path exists: the facts would not describe the files on disk. An entry
+  // that cannot be written (a full disk) is removed, and said once per cache on stderr.
   void store(const std::string &file, const std::string &command, const TUFacts &facts) const;
   const std::string &dir() const { return dir_; }
+  // Where the entry of `file` compiled by `command` lives (its name hashes both).
+  std::string entryPath(const std::string &file, const std::string &command) const;
 
 private:
-  std::string entryPath(const std::string &file, const std::string &command) const;
   std::string dir_;
   std::string salt_;
+  mutable std::atomic<bool> warned_{false};
 };
 
 } // namespace lockcheck
