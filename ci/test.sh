@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what is missing, build, and run every test: unit tests, rule fixtures,
 # integration tests (CLI contract, SARIF schema, pre-commit, install, gate), the
-# server against a throwaway PostgreSQL; then the checker's unit tests and every
+# server against a throwaway PostgreSQL; the fuzz targets for a bounded time (ci/fuzz.sh);
+# then the checker's unit tests and every
 # fixture again under ASan+UBSan (ci/sanitize-checker.sh) and the server under TSan
 # (ci/sanitize-server.sh). LOCKCHECK_SANITIZERS=0 skips the two sanitizer jobs (a
 # quick local run); CI always runs them.
@@ -17,6 +18,8 @@ bash ci/build.sh
 stage "build"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 stage "tests"
+bash ci/fuzz.sh
+stage "fuzzing"
 if [ "${LOCKCHECK_SANITIZERS:-1}" = 1 ]; then
   bash ci/sanitize-checker.sh
   stage "ASan+UBSan job"
