@@ -10,7 +10,7 @@ using namespace lockcheck;
 
 LOCKCHECK_FUZZ_TARGET(cache_entry) {
   std::string_view payload(reinterpret_cast<const char *>(data), size);
-  // The salt, file and command the seed entries were stored with (tests/fuzz/README.md).
+  // The salt, file and command the seed entries were stored with (make_cache_seeds.cpp).
   static const FactsCache cache(fuzz::scratchDirectory(), "fuzz-salt");
   std::string path = cache.entryPath("/fuzz/a.cpp", "fuzz-command");
   std::string entry = contentHash(payload) + std::string(payload);

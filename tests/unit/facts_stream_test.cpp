@@ -13,6 +13,17 @@ SourcePoint at(unsigned line) { return {"src/a.cpp", line, 7}; }
 // `"lockcheck_facts": N` for the version this build reads.
 const std::string kVersionMember = "\"lockcheck_facts\": " + std::to_string(kFactsVersion);
 
+// Both decoders refuse `text`, with the same message: that message.
+std::string rejectedByBoth(const std::string &text) {
+  StreamedFacts fast;
+  TUFacts reference;
+  std::string fastError, referenceError;
+  EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text.substr(0, 200);
+  EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << text.substr(0, 200);
+  EXPECT_EQ(fastError, referenceError);
+  return referenceError;
+}
+
 // Every field of the format set to something other than its default.
 TUFacts everyField() {
   TUFacts tu;
@@ -112,13 +123,8 @@ TEST(FactsStream, WhatTheFormatDoesNotAllowIsAnErrorNamingWhere) {
       {with(R"("findings":[)", R"("findings":[)" + std::string(300, '[')), "nested deeper than 256 levels"},
   };
   for (const auto &[text, expected] : cases) {
-    StreamedFacts fast;
-    TUFacts reference;
-    std::string fastError, referenceError;
-    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << expected;
-    EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << expected;
-    EXPECT_EQ(fastError, referenceError);
-    EXPECT_NE(referenceError.find(expected), std::string::npos) << referenceError;
+    std::string error = rejectedByBoth(text);
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
   }
 }
 
@@ -150,14 +156,8 @@ TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
   wrongVersion.replace(wrongVersion.find(kVersionMember), kVersionMember.size(), "\"lockcheck_facts\": 1");
   std::string noWhere = "{" + kVersionMember + R"(, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";
   for (const std::string &text : {std::string("{"), good + "x", wrongVersion, noWhere, std::string("[]"),
-                                  std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)}) {
-    StreamedFacts fast;
-    TUFacts reference;
-    std::string fastError, referenceError;
-    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text;
-    EXPECT_FALSE(factsFromJson(text, reference, referenceError));
-    EXPECT_EQ(fastError, referenceError);
-  }
+                                  std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)})
+    rejectedByBoth(text);
 }
 
 // Lock keys are typed once read: a string that is no key, in any field that holds one,
@@ -176,13 +176,8 @@ TEST(FactsStream, AMalformedLockKeyIsAnError) {
     size_t at = text.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
-    StreamedFacts fast;
-    TUFacts reference;
-    std::string fastError, referenceError;
-    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << to;
-    EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << to;
-    EXPECT_EQ(fastError, referenceError);
-    EXPECT_NE(fastError.find("not a lock key"), std::string::npos) << fastError;
+    std::string error = rejectedByBoth(text);
+    EXPECT_NE(error.find("not a lock key"), std::string::npos) << error;
   }
 }
 
