@@ -1,13 +1,14 @@
 #include "config/baseline.h"
 
 #include "report/output_file.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 namespace lockcheck {
@@ -50,15 +51,17 @@ std::string keyOf(const Entry &e) {
 }
 
 bool readEntries(const std::string &path, std::map<std::string, unsigned> &counts, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read baseline (create it with --write-baseline)";
+  std::string text, why;
+  if (!readBounded(path, kReportFileLimit, text, why)) {
+    error = path + ": cannot read baseline: " + why + " (create it with --write-baseline)";
     return false;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  ordered_json root = ordered_json::parse(text.str(), nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
+  nlohmann::json root;
+  if (strict_json::Error e; !strict_json::parse(text, root, e, {true, false, strict_json::kMaxDepth})) {
+    error = path + ": not a lockcheck baseline (" + strict_json::describe(e) + ")";
+    return false;
+  }
+  if (!root.is_object()) {
     error = path + ": not a lockcheck baseline (invalid JSON)";
     return false;
   }

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 #include <map>
 #include <set>
 #include <tuple>
@@ -30,6 +31,9 @@ const Lines &linesOf(const std::string &file, std::map<std::string, Lines> &cach
   if (read) {
     if (!read(file, text)) return it->second;
   } else {
+    // A source is a regular file; a finding (from a facts file) may name anything, /dev/zero too.
+    struct stat st;
+    if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return it->second;
     std::ifstream in(file, std::ios::binary);
     if (!in) return it->second;
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

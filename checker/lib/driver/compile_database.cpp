@@ -1,5 +1,7 @@
 #include "driver/compile_database.h"
 
+#include "support/bounded_read.h"
+
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/JSONCompilationDatabase.h>
 #include <llvm/Support/CommandLine.h>
@@ -150,16 +152,19 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
     fs::path file = dir / "compile_commands.json";
     std::error_code ec;
     if (!fs::exists(file, ec)) return false;
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      error = file.string() + ": cannot read";
+    if (!fs::is_regular_file(file, ec)) { // a device or a pipe would be read without end
+      error = file.string() + ": not a regular file";
+      return false;
+    }
+    std::string text, why;
+    // A large monorepo's database is ~100 MiB; /dev/zero behind a symlink is not.
+    if (!readBounded(file.string(), 256 * kMiB, text, why)) {
+      error = file.string() + ": cannot read: " + why;
       return false;
     }
     std::string loadError;
     fs::path folder = fs::absolute(file, ec).parent_path();
-    db = JSONCompilationDatabase::loadFromBuffer(withAbsoluteDirectories(text.str(), folder.string()), loadError,
+    db = JSONCompilationDatabase::loadFromBuffer(withAbsoluteDirectories(text, folder.string()), loadError,
                                                  JSONCommandLineSyntax::AutoDetect);
     if (!db) {
       error = file.string() + ": " + loadError;

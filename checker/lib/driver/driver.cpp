@@ -222,8 +222,24 @@ std::unique_ptr<FactsCache> openCache(const Session &s, const CompileSetup &setu
 std::vector<std::string> workerCommand(int argc, const char *const *argv) {
   std::string exe = llvm::sys::fs::getMainExecutable(argv[0], reinterpret_cast<void *>(&defaultRulesDir));
   if (exe.empty()) return {}; // cannot re-run ourselves: parse in this process
-  std::vector<std::string> command{exe, "--internal-worker"};
-  command.insert(command.end(), argv + 1, argv + argc);
+  std::vector<std::string> command{exe};
+  int rest = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "extract") command.push_back(argv[rest++]); // read first only
+  command.push_back("--internal-worker");
+  command.insert(command.end(), argv + rest, argv + argc);
+  return command;
+}
+
+// The language server's worker: started in the workspace root, it is told the options that
+// choose the config, packs and compilation database as the server resolved them (absolute).
+std::vector<std::string> lspWorkerCommand(const CliOptions &o, const char *argv0) {
+  std::vector<std::string> command = workerCommand(1, &argv0);
+  if (command.empty()) return command;
+  if (!o.buildDir.empty()) command.insert(command.end(), {"-p", o.buildDir});
+  if (!o.configPath.empty()) command.insert(command.end(), {"--config", o.configPath});
+  for (const auto &path : o.rulePaths) command.insert(command.end(), {"--rules", path});
+  command.push_back("--");
+  command.insert(command.end(), o.extraArgs.begin(), o.extraArgs.end());
   return command;
 }
 
@@ -309,10 +325,15 @@ int analyze(Session &s, int argc, const char *const *argv) {
   return finish(s, start);
 }
 
-int extract(Session &s) {
+// `extract` takes its flags from the build alone (no config extra_args); its worker too.
+bool extractSetup(const Session &s, CompileSetup &setup, std::string &error) {
+  return setupCompilation(s.options.buildDir, s.options.paths.front(), s.options.extraArgs, setup, error);
+}
+
+int extract(Session &s, int argc, const char *const *argv) {
   CompileSetup setup;
   std::string error;
-  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), s.options.extraArgs, setup, error)) {
+  if (!extractSetup(s, setup, error)) {
     std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
@@ -322,7 +343,8 @@ int extract(Session &s) {
     std::cerr << "lockcheck: error: " << sourceErrors.front().path << ": " << sourceErrors.front().message << "\n";
     return 2;
   }
-  std::vector<TUResult> results = extractAll(files, setup, s.packs, 1, nullptr);
+  // In a worker process, as a whole run parses: a TU that crashes Clang is an error, not a crash.
+  std::vector<TUResult> results = extractAll(files, setup, s.packs, 1, nullptr, nullptr, workerCommand(argc, argv));
   if (results.empty() || !results.front().ok) {
     std::cerr << "lockcheck: error: " << s.options.paths.front() << ": "
               << (results.empty() ? "nothing to extract" : results.front().error) << "\n";
@@ -379,6 +401,7 @@ int serveLsp(Session &s, const char *argv0) {
     if (!ws.compile.databasePath.empty()) scope = {&listed, ws.compile.databasePath, s.options.includeUnlisted, 0, {}};
     for (const auto &file : selectSources(s, scope)) ws.files.push_back(fs::absolute(file).lexically_normal().string());
     ws.cache = openCache(s, ws.compile, true);
+    ws.workerArgv = lspWorkerCommand(s.options, argv0);
     ws.config = s.config;
     ws.packs = std::move(s.packs);
     return true;
@@ -414,21 +437,22 @@ int run(int argc, const char *const *argv) {
   default:
     break;
   }
-  if (s.options.mode == CliOptions::Mode::Lsp) return serveLsp(s, argv[0]);
+  if (s.options.mode == CliOptions::Mode::Lsp && !s.options.worker) return serveLsp(s, argv[0]);
   if (!loadKnowledge(s, argv[0], error)) {
     std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
-  if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
-  if (s.options.mode == CliOptions::Mode::Link) return link(s);
-  if (s.options.worker) {
+  if (s.options.worker) { // the parent's own setup: extract's, or a whole run's (and the editor's)
     CompileSetup setup;
-    if (!analysisSetup(s, setup, error)) {
+    bool extracting = s.options.mode == CliOptions::Mode::Extract;
+    if (!(extracting ? extractSetup(s, setup, error) : analysisSetup(s, setup, error))) {
       std::cerr << "lockcheck: error: " << error << "\n";
       return 2;
     }
     return serveWorker(3, setup, s.packs);
   }
+  if (s.options.mode == CliOptions::Mode::Extract) return extract(s, argc, argv);
+  if (s.options.mode == CliOptions::Mode::Link) return link(s);
   return analyze(s, argc, argv);
 }
 } // namespace

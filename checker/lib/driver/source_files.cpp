@@ -94,6 +94,10 @@ std::vector<std::string> findSources(const std::vector<std::string> &paths, std:
       else found.insert(fs::path(path).lexically_normal().string());
       continue;
     }
+    if (!fs::is_directory(status)) { // a device or a pipe: no end to read, and no source
+      errors.push_back({path, "not a regular file or a directory (a device, pipe or socket)"});
+      continue;
+    }
     bool readable = true;
     std::vector<std::string> sources = walk(path, errors, readable);
     if (!readable) { // what the walk found before it failed, as ever

@@ -1,5 +1,6 @@
 #include "driver/tu_runner.h"
 
+#include "driver/compile_command.h"
 #include "extract/decl_names.h"
 #include "facts/facts_cache.h"
 #include "extract/tu_extractor.h"
@@ -7,19 +8,17 @@
 #include "driver/tu_worker.h"
 
 #include <clang/Basic/Diagnostic.h>
-#include <clang/Driver/Options.h>
 #include <clang/Frontend/FrontendActions.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
-#include <llvm/Option/ArgList.h>
-#include <llvm/Option/OptTable.h>
 #include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -33,24 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Drops options clang does not know (GCC-only flags in a GCC build's database).
-ArgumentsAdjuster dropUnknownOptions() {
-  return [](const CommandLineArguments &args, llvm::StringRef) {
-    const llvm::opt::OptTable &table = driver::getDriverOptTable();
-    CommandLineArguments out;
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string &a = args[i];
-      if (i > 0 && a.size() > 1 && a[0] == '-' && a.rfind("-W", 0) != 0) {
-        std::vector<const char *> one{a.c_str()};
-        unsigned missingIndex = 0, missingCount = 0;
-        llvm::opt::InputArgList parsed = table.ParseArgs(one, missingIndex, missingCount);
-        if (parsed.hasArg(driver::options::OPT_UNKNOWN)) continue;
-      }
-      out.push_back(a);
-    }
-    return out;
-  };
-}
 
 class FirstError : public DiagnosticConsumer {
 public:
@@ -86,16 +67,17 @@ TUResult extractFile(const std::string &file, const CompileSetup &setup, const R
   TUResult result;
   result.file = displayPath(file);
   std::string absolute = fs::absolute(file).lexically_normal().string();
+  if (absolute.size() >= PATH_MAX) { // it opens relative to a directory, but not by this name
+    result.error = "file name too long: its absolute path has " + std::to_string(absolute.size()) +
+                   " bytes, and the system opens none longer than " + std::to_string(PATH_MAX - 1);
+    return result;
+  }
   // A private working directory per tool: the real one is shared by all worker threads.
   ClangTool tool(*setup.database, {absolute}, std::make_shared<PCHContainerOperations>(),
                  setup.revision ? setup.revision->fileSystem() : llvm::vfs::createPhysicalFileSystem());
   if (contents) tool.mapVirtualFile(absolute, *contents);
   tool.clearArgumentsAdjusters();
-  tool.appendArgumentsAdjuster(getClangStripOutputAdjuster());
-  tool.appendArgumentsAdjuster(getClangStripDependencyFileAdjuster());
-  tool.appendArgumentsAdjuster(dropUnknownOptions());
-  tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
-      {"-fsyntax-only", "-w", "-fno-caret-diagnostics", "-resource-dir=" LOCKCHECK_CLANG_RESOURCE_DIR}, ArgumentInsertPosition::END));
+  tool.appendArgumentsAdjuster(parseArgumentsAdjuster()); // the same the cache key sees
   FirstError errors;
   tool.setDiagnosticConsumer(&errors);
   tool.setPrintErrorMessage(false);
@@ -139,12 +121,7 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
   auto worker = [&] {
     std::unique_ptr<TUWorker> process; // started on the first miss
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      std::string command = cache ? cwdKey : std::string();
-      if (cache)
-        for (const auto &c : setup.database->getCompileCommands(files[i])) {
-          command += c.Directory + "\n";
-          for (const auto &arg : c.CommandLine) command += arg + "\n";
-        }
+      std::string command = cache ? cwdKey + compileKey(*setup.database, files[i]) : std::string();
       TUResult &r = results[i];
       if (cache && cache->lookup(files[i], command, r.facts)) {
         r.file = displayPath(files[i]);
