@@ -117,8 +117,8 @@ TEST(FactsStream, WhatTheFormatDoesNotAllowIsAnErrorNamingWhere) {
        R"(functions["c:@S@A@F@run#"].where[2]: 4294967296 is out of range (0 to 2147483647))"},
       {with(R"("where":["src/a.cpp",3,7])", R"("where":["src/a.cpp",3,7,9])"),
        R"(functions["c:@S@A@F@run#"].where: expected [file, line, column])"},
-      {with(R"("pure":[0])", R"("pure":[1])"), "classes.A.pure[0]: method index 1 is out of range (the class has 1 methods)"},
-      {with(R"("final_methods":[0])", R"("final_methods":[-1])"), "classes.A.final_methods[0]: -1 is out of range (0 to 2147483647)"},
+      {with(R"("pure":[0])", R"("pure":[1])"), R"(classes["A"].pure[0]: method index 1 is out of range (the class has 1 methods))"},
+      {with(R"("final_methods":[0])", R"("final_methods":[-1])"), R"(classes["A"].final_methods[0]: -1 is out of range (0 to 2147483647))"},
       {with(R"("forwards_param":2)", R"("forwards_param":-2)"), "forwards_param: -2 is out of range (-1 to 2147483647)"},
       {with(R"("findings":[)", R"("findings":[)" + std::string(300, '[')), "nested deeper than 256 levels"},
   };

@@ -61,7 +61,7 @@ private:
   Probe check(StringRef path) {
     llvm::SmallString<256> candidate(path);
     pp_.getFileManager().getVirtualFileSystem().makeAbsolute(candidate);
-    llvm::sys::path::remove_dots(candidate, true);
+    llvm::sys::path::remove_dots(candidate, false); // keeps "..": see noteFound
     llvm::sys::fs::file_status status;
     if (!llvm::sys::fs::status(candidate, status)) return llvm::sys::fs::is_directory(status) ? Probe::Directory : Probe::File;
     if (recorded_.insert(std::string(candidate.str())).second) absent_.push_back(std::string(candidate.str()));
@@ -107,7 +107,7 @@ private:
   void noteFound(StringRef name) {
     llvm::SmallString<256> path(name);
     pp_.getFileManager().getVirtualFileSystem().makeAbsolute(path);
-    llvm::sys::path::remove_dots(path, true);
+    llvm::sys::path::remove_dots(path, false); // not "..": a lexical "dir/.." is wrong through a symlink (/lib -> usr/lib)
     if (foundSet_.insert(std::string(path.str())).second) found_.push_back(std::string(path.str()));
   }
 
