@@ -45,6 +45,21 @@ TEST(StrictJson, CborNestedAMillionDeepIsAnErrorNotAStackOverflow) {
   EXPECT_FALSE(strict_json::parseCbor(std::string(bytes.begin(), bytes.end() - 1), out, e)); // cut short
 }
 
+TEST(StrictJson, CborTextStringsMustBeUtf8) {
+  // A CBOR text string of bytes that are not UTF-8 would throw later, when the value is
+  // written as JSON (the fuzzer's cache_entry crash): it is an error when read.
+  json out;
+  strict_json::Error e;
+  for (std::string bad : {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"), std::string("\xed\xa0\x80")}) {
+    std::vector<std::uint8_t> value = json::to_cbor(json{{"file", bad}});
+    EXPECT_FALSE(strict_json::parseCbor(std::string(value.begin(), value.end()), out, e)) << json(bad).dump(-1, ' ', false, json::error_handler_t::replace);
+    std::vector<std::uint8_t> key = json::to_cbor(json{{bad, 1}});
+    EXPECT_FALSE(strict_json::parseCbor(std::string(key.begin(), key.end()), out, e));
+  }
+  std::vector<std::uint8_t> good = json::to_cbor(json{{"f\xc3\xa9", "\xf0\x9f\x94\x92 \xe2\x82\xac"}});
+  EXPECT_TRUE(strict_json::parseCbor(std::string(good.begin(), good.end()), out, e)) << strict_json::describe(e);
+}
+
 TEST(StrictJson, DuplicateKeysAndNulsAsTheOptionsSay) {
   json out;
   strict_json::Error e;
