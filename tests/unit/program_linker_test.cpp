@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace lockcheck {
 namespace {
 
@@ -167,6 +169,119 @@ TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
   EXPECT_EQ(findings[0].trace.size(), size_t(kDepth) + 1); // "acquired here" and the path
 }
 
+// Issue 24, definition identity: several programs in one analysed tree.
+class DefinitionsTest : public LinkTest {
+protected:
+  // One TU of main file `file` defining `fn` there.
+  static TUFacts unit(const std::string &file, std::vector<FunctionFacts> fns) {
+    TUFacts tu;
+    tu.file = file;
+    for (auto &fn : fns) tu.functions.emplace(fn.key, std::move(fn));
+    return tu;
+  }
+  static FunctionFacts in(const std::string &file, FunctionFacts fn) {
+    fn.where.file = file;
+    for (auto &c : fn.calls) {
+      c.where.file = file;
+      for (auto &h : c.held) h.acquired.file = file;
+    }
+    for (auto &a : fn.acquires) a.where.file = file;
+    return fn;
+  }
+  std::vector<Finding> linkUnits(const std::vector<TUFacts> &units) {
+    ProgramLinker linker(packs_);
+    linker.add(tu_); // the blocking leaves' declarations
+    for (const auto &u : units) linker.add(u);
+    return linker.link();
+  }
+};
+
+// Two programs, each with its own main: both bodies are analysed, in either file order.
+TEST_F(DefinitionsTest, TwoMainsAreTwoFunctions) {
+  blockingLeaf("sleepy");
+  LockRef a = global("a_mu"), b = global("b_mu");
+  TUFacts first = unit("a_main.cpp", {in("a_main.cpp", function("main", {call("noop", 5, {held(a, 4)})}))});
+  TUFacts second = unit("b_main.cpp", {in("b_main.cpp", function("main", {call("sleepy", 6, {held(b, 5)})}))});
+  for (bool reversed : {false, true}) {
+    auto findings = reversed ? linkUnits({second, first}) : linkUnits({first, second});
+    ASSERT_EQ(findings.size(), 1u) << reversed;
+    EXPECT_EQ(findings[0].anchor, (SourcePoint{"b_main.cpp", 6, 3}));
+    EXPECT_EQ(findings[0].function, "main");
+    EXPECT_EQ(findings[0].severity, Severity::Error);
+  }
+}
+
+// The same definition brought by three TUs (an inline function of a header) is one.
+TEST_F(DefinitionsTest, OneHeaderFunctionInThreeUnitsIsReportedOnce) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  FunctionFacts inlined = in("util.h", function("helper", {call("sleepy", 8, {held(mu, 7)})}));
+  auto findings = linkUnits({unit("a.cpp", {inlined}), unit("b.cpp", {inlined}), unit("c.cpp", {inlined})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, (SourcePoint{"util.h", 8, 3}));
+}
+
+// run() has two definitions, one blocking: a caller in neither file may run either (a
+// warning naming the definition that blocks); a caller beside a definition runs that one.
+TEST_F(DefinitionsTest, ACallToAKeyWithTwoDefinitionsGoesToTheOneBesideItOrToBoth) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  TUFacts slow = unit("a/run.cpp", {in("a/run.cpp", function("run", {call("sleepy", 3)}))});
+  TUFacts fast = unit("b/run.cpp", {in("b/run.cpp", function("run", {call("noop", 3)})),
+                                    in("b/run.cpp", function("local", {call("run", 9, {held(mu, 8)})}))});
+  TUFacts user = unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))});
+  for (bool reversed : {false, true}) {
+    auto findings = reversed ? linkUnits({user, fast, slow}) : linkUnits({slow, fast, user});
+    ASSERT_EQ(findings.size(), 1u) << reversed;
+    const Finding &f = findings[0];
+    EXPECT_EQ(f.anchor, (SourcePoint{"main.cpp", 5, 3}));
+    EXPECT_EQ(f.severity, Severity::Warning);
+    EXPECT_EQ(f.message, "run() may block (annotated: sleepy) while 'mu' is held");
+    ASSERT_GE(f.trace.size(), 2u);
+    EXPECT_EQ(f.trace[1].where, (SourcePoint{"a/run.cpp", 1, 6}));
+    EXPECT_EQ(f.trace[1].note, "may run this definition of run (1 of 2 definitions block)");
+  }
+}
+
+// Both definitions block: the call surely blocks (an error), and each body is its own function.
+TEST_F(DefinitionsTest, EveryDefinitionBlockingIsAnError) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  auto findings = linkUnits({unit("a/run.cpp", {in("a/run.cpp", function("run", {call("sleepy", 3)}))}),
+                             unit("b/run.cpp", {in("b/run.cpp", function("run", {call("sleepy", 4)}))}),
+                             unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::Error);
+  EXPECT_EQ(findings[0].trace[1].note, "runs this definition of run (2 of 2 definitions block)");
+}
+
+// Locks taken by only some definitions: a double lock through the call is a warning.
+TEST_F(DefinitionsTest, ALockTakenByOnlySomeDefinitionsIsAWarning) {
+  LockRef mu = global("mu");
+  FunctionFacts locking = in("a/run.cpp", function("run", {}));
+  locking.acquires.push_back(AcquireEvent{mu, SourcePoint{"a/run.cpp", 2, 3}, false, false, {}});
+  auto findings = linkUnits({unit("a/run.cpp", {locking}), unit("b/run.cpp", {in("b/run.cpp", function("run", {}))}),
+                             unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, "double-lock");
+  EXPECT_EQ(findings[0].severity, Severity::Warning);
+}
+
+// The streaming reader's check: a definition is known by its key and position.
+TEST_F(DefinitionsTest, DefinesKnowsEachDefinitionByPosition) {
+  ProgramLinker linker(packs_);
+  linker.add(unit("a.cpp", {in("a.cpp", function("main", {}))}));
+  linker.add(unit("b.cpp", {in("b.cpp", function("main", {}))}));
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"a.cpp", 1, 6}));
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
+  EXPECT_FALSE(linker.defines("main", SourcePoint{"c.cpp", 1, 6}));
+  linker.link();
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
+  EXPECT_TRUE(linker.ambiguous("main"));
+  EXPECT_EQ(linker.definitionsOf("main").size(), 2u);
+  EXPECT_EQ(linker.functions().size(), 2u);
+}
+
 TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
   Graph<std::string> ring;
   for (int i = 0; i < 200000; ++i) ring["n" + std::to_string(i)] = {"n" + std::to_string((i + 1) % 200000)};
@@ -181,7 +296,7 @@ namespace lockcheck {
 namespace {
 
 // docs/spec.md §3 "What is reported", on hand-built facts.
-class JudgementTest : public LinkTest {
+class JudgementTest : public DefinitionsTest {
 protected:
   void SetUp() override {
     std::string error;
@@ -243,6 +358,38 @@ TEST_F(JudgementTest, DyingCallsNeverBlockAndErrorPathsNameTheNormalTarget) {
   EXPECT_EQ(findings[0].anchor, at(31));
   EXPECT_EQ(findings[0].message, "install() blocks (io: open) while 'mu' is held");
   EXPECT_TRUE(findings[0].judgements.empty());
+}
+
+// Issue 24 with issue 30: keys with two definitions (two programs' write_fd, log_fd and
+// Sink::Sink). A call left to the choice is judged by the stream it passes; a definition's
+// parameter, and a slot fed by the shared key's parameter, receive what every call that may
+// reach them passes, bound to that definition or left to the choice.
+TEST_F(JudgementTest, StreamJudgementsSeeEveryDefinitionOfAKey) {
+  LockRef mu = global("mu");
+  tu_.streamFlows["f:Loop::file_fd_"] = StreamSources{false, false, true, {}, false};
+  tu_.streamFlows["f:Sink::out_"] = StreamSources{false, false, false, {"p:Sink#0"}, false};
+  auto writer = [&](const std::string &name, const std::string &file, std::vector<HeldLock> locks) {
+    return in(file, function(name, {onStream(call("write", 7, std::move(locks)), 0, "a:0")}));
+  };
+  std::vector<TUFacts> units = {
+      unit("a/io.cpp", {writer("write_fd", "a/io.cpp", {}), writer("log_fd", "a/io.cpp", {held(mu, 6)}),
+                        in("a/io.cpp", function("local_log", {onStream(call("log_fd", 9), 0, "$console")})),
+                        in("a/io.cpp", function("Sink", {})),
+                        in("a/io.cpp", function("file_sink", {onStream(call("Sink", 11), 0, "f:Loop::file_fd_")}))}),
+      unit("b/io.cpp", {writer("write_fd", "b/io.cpp", {}), writer("log_fd", "b/io.cpp", {held(mu, 6)}),
+                        in("b/io.cpp", function("Sink", {}))}),
+      unit("main.cpp", {in("main.cpp", function("save", {onStream(call("write_fd", 30, {held(mu, 29)}), 0, "f:Loop::file_fd_")})),
+                        in("main.cpp", function("quiet", {onStream(call("write_fd", 40, {held(mu, 39)}), 0, "$console")})),
+                        in("main.cpp", function("main_log", {onStream(call("log_fd", 50), 0, "f:Loop::file_fd_")})),
+                        in("main.cpp", function("console_sink", {onStream(call("Sink", 60), 0, "$console")})),
+                        in("main.cpp", function("put", {onStream(call("write", 70, {held(mu, 69)}), 0, "f:Sink::out_")}))})};
+  std::vector<SourcePoint> anchors;
+  for (const Finding &f : linkUnits(units)) anchors.push_back(f.anchor);
+  std::sort(anchors.begin(), anchors.end());
+  // Not main.cpp:40 (the console whichever write_fd runs); a/io.cpp:7 because main_log may
+  // run a's log_fd with a file; main.cpp:70 because file_sink gives a's Sink a file.
+  EXPECT_EQ(anchors, (std::vector<SourcePoint>{{"a/io.cpp", 7, 3}, {"b/io.cpp", 7, 3}, {"main.cpp", 30, 3},
+                                               {"main.cpp", 70, 3}}));
 }
 
 // A fresh object's lock before a call that publishes it: a note; after: an error.

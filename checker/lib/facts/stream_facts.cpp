@@ -1,5 +1,7 @@
 #include "facts/stream_facts.h"
 
+#include "facts/document_reader.h"
+
 namespace lockcheck {
 using nlohmann::json;
 
@@ -19,18 +21,17 @@ void streamFactsToDocument(const TUFacts &facts, json &doc) {
 }
 
 void streamFactsFromDocument(const json &doc, TUFacts &out) {
-  auto it = doc.find("stream_flows");
-  if (it == doc.end()) return;
-  auto flag = [](const json &j, const char *key) { return j.contains(key) && j.at(key).get<bool>(); };
-  for (const auto &[slot, js] : it->items()) {
+  using namespace facts_doc;
+  eachEntry(doc, "stream_flows", At{}, [&](const std::string &slot, const json &js, const At &at) {
+    object(js, at, {"console", "nonblocking", "unknown", "slots", "made_nonblocking"});
     StreamSources s;
-    s.console = flag(js, "console");
-    s.nonblocking = flag(js, "nonblocking");
-    s.unknown = flag(js, "unknown");
-    if (auto slots = js.find("slots"); slots != js.end()) s.slots = slots->get<std::vector<std::string>>();
-    s.madeNonblocking = flag(js, "made_nonblocking");
+    s.console = optBoolean(js, "console", at);
+    s.nonblocking = optBoolean(js, "nonblocking", at);
+    s.unknown = optBoolean(js, "unknown", at);
+    s.slots = optStrings(js, "slots", at);
+    s.madeNonblocking = optBoolean(js, "made_nonblocking", at);
     out.streamFlows[slot] = std::move(s);
-  }
+  });
 }
 
 } // namespace lockcheck

@@ -11,7 +11,8 @@ namespace lockcheck {
 
 // Adds "stream_flows" to a facts document (left out when empty).
 void streamFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
-// Reads it back; throws nlohmann::json exceptions on a malformed document.
+// Reads it back strictly (facts/document_reader.h); throws facts_doc::Malformed on a
+// malformed document.
 void streamFactsFromDocument(const nlohmann::json &doc, TUFacts &out);
 
 } // namespace lockcheck

@@ -18,6 +18,23 @@ void CallIndex::finish(const FunctionMap &functions) {
       if (!call.callee.empty()) callers_[call.callee].push_back(Site{&fn, &call});
 }
 
+void CallIndex::addDefinitions(const InternedString &key, const std::vector<std::string> &aliases) {
+  std::vector<Site> shared = callers(key), bound; // copies: the insertions below may rehash
+  for (const auto &alias : aliases) {
+    if (opaque(key.str())) opaque_.insert(alias);
+    const auto &own = callers(InternedString(alias));
+    bound.insert(bound.end(), own.begin(), own.end());
+    if (!shared.empty()) {
+      std::vector<Site> &mine = callers_[InternedString(alias)];
+      mine.insert(mine.end(), shared.begin(), shared.end());
+    }
+  }
+  if (!bound.empty()) {
+    std::vector<Site> &all = callers_[key];
+    all.insert(all.end(), bound.begin(), bound.end());
+  }
+}
+
 const std::vector<CallIndex::Site> &CallIndex::callers(const InternedString &callee) const {
   static const std::vector<Site> none;
   auto it = callers_.find(callee);

@@ -19,6 +19,11 @@ public:
   void add(const TUFacts &facts);
   // After every add(), once the functions stay where they are.
   void finish(const FunctionMap &functions);
+  // After finish(), for a key with several definitions kept under `aliases`
+  // (link/definitions.cpp): a call still made to `key` may reach each definition, and a slot
+  // of `key` itself ("p:KEY#N" in stream flows) may receive what a call bound to any of them
+  // passes; an alias is called in unseen ways when `key` is.
+  void addDefinitions(const InternedString &key, const std::vector<std::string> &aliases);
 
   struct Site {
     const FunctionFacts *caller;

@@ -36,6 +36,14 @@ public:
   // Whether a function is defined / declared by a TU added so far (a hash lookup).
   bool defines(const InternedString &key) const { return index_.contains(key); }
   bool declares(const InternedString &key) const { return decls_.count(key) > 0; }
+  // Whether the definition of `key` at `where` was added (the streaming reader's check on a
+  // definition it left undecoded).
+  bool defines(const InternedString &key, const SourcePoint &where) const;
+  // The definitions of `key`: one, or each distinct one of a key defined several times
+  // (link/definitions.cpp); none when it is not defined.
+  std::vector<const FunctionFacts *> definitionsOf(const InternedString &key) const;
+  // Whether `key` has several distinct definitions, so a call to it may run any of them.
+  bool ambiguous(const InternedString &key) const { return variants_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -79,6 +87,8 @@ public:
     bool bounded = false;
     bool reacquire = false;
     Chain path = kNoChain; // call steps down to the acquisition
+    // Through a call to a key with several definitions, only some of which take it.
+    bool maybe = false;
   };
   struct Invocation {
     std::vector<HeldLock> held;
@@ -86,7 +96,8 @@ public:
   };
 
   const RulePacks &packs() const { return packs_; }
-  // Every function defined in the program, by key.
+  // Every function defined in the program, by key; once link() started, each distinct
+  // definition of a key defined several times is under a key of its own (link/definitions.cpp).
   const FunctionMap &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
@@ -125,6 +136,9 @@ private:
   using Id = int;
   static constexpr Id kNoId = -1;
   void number();
+  // Past the functions' numbers: one per key with several distinct definitions (a call
+  // to it runs one of them), solved as the union of its definitions.
+  bool isChoice(Id id) const { return id >= static_cast<Id>(byId_.size()); }
   Id idOf(const InternedString &key) const;
   const FunctionFacts *definition(const InternedString &key) const;
 
@@ -145,6 +159,19 @@ private:
   // value this call passes (quiet: not blocking), or stays conditional on the caller's own
   // parameter it passes on.
   Blocking atStream(const CallEvent &call, Blocking b) const;
+  // A call that runs one of `targets` (function keys) blocks if one of them does; `maybe`
+  // when only some do. The trace step names the one that blocks. `call`: the indirect call
+  // whose possible targets they are (its stream arguments decide a target's stream-dependent
+  // summary: atStream); null when they are the distinct definitions of one key (the choice's
+  // summary stays a callee's, decided at each call of the key).
+  bool someBlocks(const std::vector<std::string> &targets, const CallEvent *call, Blocking &out) const;
+
+  // Distinct definitions of one key (link/definitions.cpp). add() keeps the first and sets
+  // aside the others; number() gives each its own key and binds the calls that can tell.
+  void addDefinition(FunctionFacts &&fn);
+  void splitDefinitions();
+  void bindCalls();
+  bool updateChoice(Id id);
   std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
@@ -169,6 +196,15 @@ private:
   CallIndex calls_;
   StreamValues streams_;
   std::unique_ptr<EscapeSummary> escapes_; // built on the first unshared() question
+  // Definitions of a key already added, whose position differs from the first's.
+  std::unordered_map<InternedString, std::vector<FunctionFacts>, InternedString::IdentityHash> extraDefinitions_;
+  // A key with several distinct definitions -> the keys they are under, in position order.
+  std::unordered_map<InternedString, std::vector<std::string>, InternedString::IdentityHash> variants_;
+  struct Choice {
+    InternedString key;
+    std::vector<Id> ids; // its definitions' numbers
+  };
+  std::vector<Choice> choices_; // number byId_.size() + i, in key order
 };
 
 } // namespace lockcheck
