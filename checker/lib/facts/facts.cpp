@@ -2,15 +2,17 @@
 // facts always give the same bytes (cacheable by content hash).
 #include "facts/facts.h"
 
+#include "facts/facts_json_parts.h"
 #include "facts/indirect_facts.h"
+#include "facts/lock_effects_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 
 namespace lockcheck {
-namespace {
 using nlohmann::json;
+namespace {
 
 // Format 2 leaves out every field equal to its default (false, "", [], -1): most calls
 // hold no lock, pass no callable and wait on nothing, and a warm run parses what is left.
@@ -35,19 +37,6 @@ const json &list(const json &j, const char *key) {
   return it == j.end() ? empty : *it;
 }
 
-json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
-SourcePoint pointFrom(const json &j) {
-  return SourcePoint{j.at(0).get<std::string>(), j.at(1).get<unsigned>(), j.at(2).get<unsigned>()};
-}
-
-json lockJson(const LockRef &l) {
-  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
-                  {"recursive", l.recursive}});
-}
-LockRef lockFrom(const json &j) {
-  return LockRef{field<LockKey>(j, "key"), field<LockKey>(j, "order"), field<InternedString>(j, "display"),
-                 field<bool>(j, "shared"), field<bool>(j, "recursive")};
-}
 
 json heldJson(const std::vector<HeldLock> &held) {
   json out = json::array();
@@ -110,6 +99,20 @@ Finding findingFrom(const json &j) {
 }
 } // namespace
 
+json compactJson(json object) { return compact(std::move(object)); }
+json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
+SourcePoint pointFrom(const json &j) {
+  return SourcePoint{j.at(0).get<std::string>(), j.at(1).get<unsigned>(), j.at(2).get<unsigned>()};
+}
+json lockJson(const LockRef &l) {
+  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
+                  {"recursive", l.recursive}});
+}
+LockRef lockFrom(const json &j) {
+  return LockRef{field<LockKey>(j, "key"), field<LockKey>(j, "order"), field<InternedString>(j, "display"),
+                 field<bool>(j, "shared"), field<bool>(j, "recursive")};
+}
+
 json factsToDocument(const TUFacts &facts) {
   json functions = json::object();
   for (const auto &[key, fn] : facts.functions) {
@@ -125,7 +128,8 @@ json factsToDocument(const TUFacts &facts) {
                               {"blocking", fn.annotatedBlocking}, {"nonblocking", fn.annotatedNonblocking},
                               {"handler", fn.annotatedHandler}, {"lambda", fn.isLambda},
                               {"entry_locks", fn.entryLocks}, {"calls", std::move(calls)},
-                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)}});
+                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)},
+                              {"effects", effectsToJson(fn.effects)}, {"program", programToJson(fn.program)}});
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
@@ -181,6 +185,9 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
                                            field<bool>(a, "reacquire")});
       for (const auto &i : list(j, "invokes"))
         fn.invokes.push_back(InvokeEvent{field<unsigned>(i, "param"), pointFrom(i.at("where")), heldFrom(list(i, "held"))});
+      fn.effects = effectsFromJson(list(j, "effects"));
+      if (auto it = j.find("program"); it != j.end()) fn.program = programFromJson(*it);
+      checkProgram(fn);
       out.functions.emplace(key, std::move(fn));
     }
     for (const auto &[key, j] : doc.at("decls").items())

@@ -9,6 +9,7 @@
 #include "facts/hashing.h"
 #include "facts/indirect_facts.h"
 #include "facts/json_pull_parser.h"
+#include "facts/lock_effects_json.h"
 
 #include <algorithm>
 #include <climits>
@@ -114,9 +115,16 @@ private:
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
+      else if (f == "effects") fn.effects = effectsFromJson(rawJson()); // wrappers only: rare
+      else if (f == "program") fn.program = programFromJson(rawJson());
       else in_.skip();
     });
     if (!where) throw Reject{};
+    try {
+      checkProgram(fn);
+    } catch (const std::invalid_argument &) {
+      throw Reject{}; // the reference decoder names the problem
+    }
     fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
     out_.facts.functions.insert_or_assign(fn.key, std::move(fn));
   }
@@ -134,6 +142,12 @@ private:
       else in_.skip();
     });
     out_.facts.decls.insert_or_assign(d.key, std::move(d));
+  }
+
+  // A small value read as the reference decoder reads it (lock effects, replay programs).
+  nlohmann::json rawJson() {
+    std::string_view text = in_.raw();
+    return nlohmann::json::parse(text.begin(), text.end());
   }
 
   SourcePoint point() {
@@ -302,7 +316,8 @@ bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::s
     FactsDecoder(text, seen, out).document();
     return true;
   } catch (const Reject &) {
-  } catch (const nlohmann::json::exception &) { // a malformed "classes" or "callable_flows"
+  } catch (const nlohmann::json::exception &) { // a malformed "classes", "callable_flows", "effects" or "program"
+  } catch (const std::invalid_argument &) {     // a lock key or a name that is none
   }
   out = StreamedFacts{};
   return factsFromJson(std::string(text), out.facts, error);

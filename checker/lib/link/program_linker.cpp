@@ -1,5 +1,6 @@
 #include "link/program_linker.h"
 
+#include "link/lock_replay.h"
 #include "rules/registry.h"
 
 #include <algorithm>
@@ -423,6 +424,11 @@ bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
 
 std::vector<Finding> ProgramLinker::link() {
   number();
+  {
+    // Calls of wrappers defined in other TUs act on locks from here on (issue 26).
+    RuleSet rules(local_);
+    replayLearnedLocks(functions_, rules);
+  }
   indirect_.finish(functions_, decls_);
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
   solveBlocking();
