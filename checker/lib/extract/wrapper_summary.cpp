@@ -169,6 +169,12 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
     return e;
   };
 
+  // All returns joined: a lock held at some returns and not at others may be held exactly
+  // when a parameter says so (`if (unlockNow) m.unlock();`, whose false edge goes straight
+  // to the exit, so no single return knows it).
+  LockSet joined;
+  for (const ExitState *e : normal) joined = LockSet::merge(joined, e->state);
+
   for (const auto &[key, lock] : candidates) {
     // Acquired for the caller: held at every return (a constructor: on some path, as an
     // optional guard's `if (m) m->lock()`), or exactly when a parameter says so.
@@ -186,6 +192,11 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
     // Handed to the caller only by an API that also takes it back (an unlock(), the
     // class's destructor); otherwise it is a leak, reported as one.
     if (!learned->counterpart(fn_, key, true)) continue;
+    if (Presence all = presence(joined, key, false, fn_); !everywhere && !isCtor && all.ifParam) {
+      everywhere = sameCondition = true;
+      unconditional = false;
+      condition = all.ifParam;
+    }
     if (everywhere && sameCondition) {
       LockEffect e = effectOf(LockEffect::Kind::Acquire, lock);
       if (condition && !unconditional) e.ifParam = static_cast<int>(condition->first), e.ifValue = condition->second;
@@ -232,6 +243,11 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
       if (p.kind == Presence::Absent || (p.kind == Presence::Maybe && !p.ifParam)) unconditional = true;
       else if (p.kind == Presence::Maybe && !condition) condition = p.ifParam;
       else if (p.kind == Presence::Maybe) sameCondition &= *condition == *p.ifParam;
+    }
+    if (Presence all = presence(joined, key, true, fn_); all.ifParam) {
+      unconditional = false;
+      sameCondition = true;
+      condition = all.ifParam;
     }
     if (!unconditional && !condition) continue;
     LockEffect e = effectOf(LockEffect::Kind::Release, releasedLocks_.at(key));
