@@ -105,9 +105,13 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
   // still unlocks: the summary is of the paths that do not throw.
   std::vector<ExitState> withoutExceptions;
   if (!eh_->empty() && !lockImplementation_ && !lambda) {
+    // A second solve, for the summary only: it records no calls and reports nothing.
     std::vector<LockSet> saved = std::move(entry_);
+    bool emitting = emit_;
+    emit_ = false;
     solve(false);
     withoutExceptions = exitStates();
+    emit_ = emitting;
     entry_ = std::move(saved);
   }
   std::vector<const ExitState *> normal;
