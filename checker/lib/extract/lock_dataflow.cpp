@@ -9,6 +9,7 @@
 #include "extract/exception_paths.h"
 #include "extract/expr_peel.h"
 
+#include <clang/AST/Attr.h>
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/StmtCXX.h>
 #include <clang/Basic/Builtins.h>
@@ -19,6 +20,13 @@ namespace lockcheck {
 using namespace clang;
 
 void FunctionWalk::onCall(LockSet &state, const CallSite &call) {
+  // `analyzer_noreturn` (libzmq's zmq_abort() in posix_assert) ends the path as [[noreturn]]
+  // would, which Clang's CFG does not see: a failed lock that aborts is not a return.
+  if (call.callee && call.callee->hasAttr<AnalyzerNoReturnAttr>()) {
+    recordCall(state, call, nullptr);
+    state = LockSet{};
+    return;
+  }
   if (const auto *op = dyn_cast<CXXOperatorCallExpr>(call.expr);
       op && op->getOperator() == OO_Equal && call.object && rec_.guardVariable(call.object)) {
     onGuardAssign(state, call);
@@ -229,6 +237,7 @@ std::vector<FunctionWalk::ExitState> FunctionWalk::exitStates() {
     emit_ = false;
     for (const CFGElement &el : *block) transfer(e.state, el);
     emit_ = saved;
+    if (!e.state.reachable) continue; // an analyzer_noreturn call on the way (onCall)
     unsigned index = 0;
     for (const auto &succ : block->succs()) {
       if (succ.getReachableBlock() == &exit) e.state = edgeState(*block, index, e.state);
