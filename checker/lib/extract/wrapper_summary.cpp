@@ -200,6 +200,9 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
       everywhere = sameCondition = true;
       unconditional = false;
       condition = all.ifParam;
+    } else if (!everywhere && isCtor && all.kind != Presence::Absent) {
+      // An optional guard whose `if (m)` skips straight to the exit: held on some path.
+      everywhere = sameCondition = unconditional = true;
     }
     if (everywhere && sameCondition) {
       LockEffect e = effectOf(LockEffect::Kind::Acquire, lock);
