@@ -2,10 +2,12 @@
 
 #include "facts/facts_json_parts.h"
 
-#include <stdexcept>
+#include <limits>
 
 namespace lockcheck {
 using nlohmann::json;
+
+using namespace facts_doc;
 
 namespace {
 
@@ -13,22 +15,35 @@ constexpr const char *kKinds[] = {"acquire", "try", "release"};
 constexpr const char *kRoles[] = {"call", "construct", "destroy"};
 constexpr const char *kSteps[] = {"c", "p", "a", "r"}; // ProgramStep::Kind, in order
 
-template <size_t N> unsigned nameIndex(const json &j, const char *const (&names)[N], const char *what) {
-  const std::string &text = j.get_ref<const std::string &>();
+template <size_t N> unsigned nameIndex(const json &j, const At &at, const char *const (&names)[N], const char *what) {
+  std::string text = string(j, at);
   for (unsigned i = 0; i < N; ++i)
     if (text == names[i]) return i;
-  throw std::invalid_argument(std::string("unknown ") + what + " \"" + text + "\"");
+  malformed(at, std::string("unknown ") + what + " " + json(text).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-template <class T> T get(const json &j, const char *key, T fallback = T{}) {
-  auto it = j.find(key);
-  return it == j.end() ? fallback : it->template get<T>();
+// An optional index written only when it is one (-1 when left out).
+int optIndex(const json &obj, const char *key, const At &at) {
+  const json *v = optional(obj, key);
+  return v ? static_cast<int>(natural(*v, at.field(key))) : -1;
+}
+
+long longInteger(const json &v, const At &at) {
+  return static_cast<long>(integer(v, at, std::numeric_limits<long>::min(), std::numeric_limits<long>::max()));
+}
+
+// Calls f(element, where) for each element of the array `v`.
+template <class F> void each(const json &v, const At &at, F &&f) {
+  for (size_t i = 0; i < array(v, at).size(); ++i) f(v[i], at.element(i));
+}
+template <class F> void eachOf(const json &obj, const char *key, const At &at, F &&f) {
+  if (const json *v = optional(obj, key)) each(*v, at.field(key), f);
 }
 
 json optionalLock(const std::optional<LockRef> &l) { return l ? lockJson(*l) : json(); }
-std::optional<LockRef> optionalLockFrom(const json &j) {
+std::optional<LockRef> optionalLockFrom(const json &j, const At &at) {
   if (j.is_null()) return std::nullopt;
-  return lockFrom(j);
+  return lockFrom(j, at);
 }
 
 } // namespace
@@ -45,24 +60,26 @@ json effectsToJson(const std::vector<LockEffect> &effects) {
   return out;
 }
 
-std::vector<LockEffect> effectsFromJson(const json &j) {
+std::vector<LockEffect> effectsFromJson(const json &j, const At &at) {
   std::vector<LockEffect> out;
-  for (const json &e : j) {
+  each(j, at, [&](const json &e, const At &ea) {
+    object(e, ea, {"kind", "key", "order", "display", "shared", "recursive", "bounded", "held_on_zero", "via", "if_param",
+                   "if_value"});
     LockEffect effect;
-    effect.kind = static_cast<LockEffect::Kind>(nameIndex(e.at("kind"), kKinds, "effect kind"));
-    effect.key = e.at("key").get<LockKey>();
-    effect.order = get<LockKey>(e, "order");
-    effect.display = get<std::string>(e, "display");
-    effect.shared = get<bool>(e, "shared");
-    effect.recursive = get<bool>(e, "recursive");
-    effect.bounded = get<bool>(e, "bounded");
-    effect.heldOnZero = get<bool>(e, "held_on_zero");
-    effect.via = get<std::string>(e, "via");
-    effect.ifParam = get<int>(e, "if_param", -1);
-    effect.ifValue = get<bool>(e, "if_value");
-    if (effect.ifParam < -1) throw std::invalid_argument("if_param below -1");
+    effect.kind = static_cast<LockEffect::Kind>(nameIndex(required(e, "kind", ea), ea.field("kind"), kKinds, "effect kind"));
+    effect.key = lockKey(required(e, "key", ea), ea.field("key"));
+    effect.order = optLockKey(e, "order", ea);
+    effect.display = optString(e, "display", ea);
+    effect.shared = optBoolean(e, "shared", ea);
+    effect.recursive = optBoolean(e, "recursive", ea);
+    effect.bounded = optBoolean(e, "bounded", ea);
+    effect.heldOnZero = optBoolean(e, "held_on_zero", ea);
+    effect.via = optString(e, "via", ea);
+    effect.ifParam = optIndex(e, "if_param", ea);
+    if (effect.ifParam < 0 && optional(e, "if_value")) malformed(ea.field("if_value"), "if_value without if_param");
+    effect.ifValue = optBoolean(e, "if_value", ea);
     out.push_back(std::move(effect));
-  }
+  });
   return out;
 }
 
@@ -106,64 +123,70 @@ json programToJson(const LockProgram &program) {
   return doc;
 }
 
-LockProgram programFromJson(const json &j) {
+LockProgram programFromJson(const json &j, const At &at) {
+  object(j, at, {"blocks", "pending", "exits", "field_inits"});
   LockProgram out;
-  for (const json &b : j.at("blocks")) {
+  each(required(j, "blocks", at), at.field("blocks"), [&](const json &b, const At &ba) {
+    object(b, ba, {"steps", "succ", "test", "nonzero_succ", "exit"});
     ProgramBlock block;
-    for (const json &s : get<json>(b, "steps", json::array())) {
+    eachOf(b, "steps", ba, [&](const json &s, const At &sa) {
+      if (!s.is_array() || s.size() != 2) malformed(sa, "expected [kind, index or key]");
       ProgramStep step;
-      step.kind = static_cast<ProgramStep::Kind>(nameIndex(s.at(0), kSteps, "program step"));
-      if (step.kind == ProgramStep::Kind::Release) step.key = s.at(1).get<LockKey>();
-      else step.index = s.at(1).get<unsigned>();
-      if (s.size() != 2) throw std::invalid_argument("a program step has two elements");
+      step.kind = static_cast<ProgramStep::Kind>(nameIndex(s[0], sa.element(0), kSteps, "program step"));
+      if (step.kind == ProgramStep::Kind::Release) step.key = lockKey(s[1], sa.element(1));
+      else step.index = natural(s[1], sa.element(1));
       block.steps.push_back(step);
-    }
-    block.succ = get<std::vector<int>>(b, "succ");
-    block.test = get<int>(b, "test", -1);
-    block.nonZeroSucc = get<unsigned>(b, "nonzero_succ");
-    block.exit = get<int>(b, "exit", -1);
+    });
+    eachOf(b, "succ", ba, [&](const json &s, const At &sa) { block.succ.push_back(static_cast<int>(integer(s, sa, -1))); });
+    block.test = optIndex(b, "test", ba);
+    if (const json *v = optional(b, "nonzero_succ")) block.nonZeroSucc = natural(*v, ba.field("nonzero_succ"));
+    block.exit = optIndex(b, "exit", ba);
     out.blocks.push_back(std::move(block));
-  }
-  for (const json &p : j.at("pending")) {
+  });
+  each(required(j, "pending", at), at.field("pending"), [&](const json &p, const At &pa) {
+    object(p, pa, {"call", "at", "self_is_this", "var", "role", "self", "args", "const_args"});
     PendingCall call;
-    call.call = p.at("call").get<unsigned>();
-    call.at = pointFrom(p.at("at"));
-    if (auto it = p.find("self"); it != p.end()) call.names.self = lockFrom(*it);
-    call.names.selfIsCallersThis = get<bool>(p, "self_is_this");
-    for (const json &a : get<json>(p, "args", json::array())) call.names.args.push_back(optionalLockFrom(a));
-    call.var = get<LockKey>(p, "var");
-    call.role = static_cast<PendingCall::Role>(nameIndex(p.at("role"), kRoles, "pending call role"));
-    for (const json &c : get<json>(p, "const_args", json::array()))
-      call.constArgs.push_back(c.is_null() ? std::nullopt : std::optional<long>(c.get<long>()));
+    call.call = natural(required(p, "call", pa), pa.field("call"));
+    call.at = pointAt(p, "at", pa);
+    if (const json *self = optional(p, "self")) call.names.self = lockFrom(*self, pa.field("self"));
+    call.names.selfIsCallersThis = optBoolean(p, "self_is_this", pa);
+    eachOf(p, "args", pa, [&](const json &a, const At &aa) { call.names.args.push_back(optionalLockFrom(a, aa)); });
+    call.var = optLockKey(p, "var", pa);
+    call.role = static_cast<PendingCall::Role>(nameIndex(required(p, "role", pa), pa.field("role"), kRoles, "pending call role"));
+    eachOf(p, "const_args", pa, [&](const json &c, const At &ca) {
+      call.constArgs.push_back(c.is_null() ? std::nullopt : std::optional<long>(longInteger(c, ca)));
+    });
     out.pending.push_back(std::move(call));
-  }
-  for (const json &e : j.at("exits")) {
+  });
+  each(required(j, "exits", at), at.field("exits"), [&](const json &e, const At &ea) {
+    object(e, ea, {"where", "throws", "negated", "returns_constant", "returns_pending", "value"});
     ProgramExit exit;
-    exit.where = pointFrom(e.at("where"));
-    exit.throws = get<bool>(e, "throws");
-    exit.returnsPending = get<int>(e, "returns_pending", -1);
-    exit.negated = get<bool>(e, "negated");
-    exit.returnsConstant = get<bool>(e, "returns_constant");
-    exit.value = get<long>(e, "value");
+    exit.where = pointAt(e, "where", ea);
+    exit.throws = optBoolean(e, "throws", ea);
+    exit.returnsPending = optIndex(e, "returns_pending", ea);
+    exit.negated = optBoolean(e, "negated", ea);
+    exit.returnsConstant = optBoolean(e, "returns_constant", ea);
+    if (const json *v = optional(e, "value")) exit.value = longInteger(*v, ea.field("value"));
     out.exits.push_back(std::move(exit));
-  }
-  for (const json &f : get<json>(j, "field_inits", json::array())) {
-    if (f.size() != 2) throw std::invalid_argument("a field init has two elements");
-    out.fieldInits.emplace_back(f.at(0).get<std::string>(), f.at(1).get<LockKey>());
-  }
+  });
+  eachOf(j, "field_inits", at, [&](const json &f, const At &fa) {
+    if (!f.is_array() || f.size() != 2) malformed(fa, "expected [member, lock key]");
+    out.fieldInits.emplace_back(string(f[0], fa.element(0)), lockKey(f[1], fa.element(1)));
+  });
   return out;
 }
 
-void checkProgram(const FunctionFacts &fn) {
+void checkProgram(const FunctionFacts &fn, const At &at) {
   const LockProgram &p = fn.program;
   if (p.empty()) {
-    if (!p.blocks.empty() || !p.exits.empty()) throw std::invalid_argument("a program without pending calls");
+    if (!p.blocks.empty() || !p.exits.empty()) malformed(at, "a program without pending calls");
     return;
   }
-  auto fits = [](long i, size_t n, const char *what) {
-    if (i < 0 || static_cast<size_t>(i) >= n) throw std::invalid_argument(std::string("program: ") + what + " out of range");
+  auto fits = [&](long i, size_t n, const char *what) {
+    if (i < 0 || static_cast<size_t>(i) >= n)
+      malformed(at, std::string(what) + " " + std::to_string(i) + " is out of range (" + std::to_string(n) + ")");
   };
-  if (p.blocks.empty()) throw std::invalid_argument("program: no entry block");
+  if (p.blocks.empty()) malformed(at, "no entry block");
   for (const PendingCall &c : p.pending) fits(c.call, fn.calls.size(), "pending call");
   for (const ProgramBlock &b : p.blocks) {
     for (const ProgramStep &s : b.steps) {
