@@ -4,7 +4,9 @@ real C++ monorepo's: each TU defines its own functions (a call chain, some under
 repeats the inline functions of the project headers it includes (a hot set almost every
 TU includes, plus a module-local set), declares the system functions it calls, and calls
 into other TUs. A few TUs have a blocking leaf (usleep) that a locked caller in another TU
-reaches, so link has real cross-TU findings to report.
+reaches, so link has real cross-TU findings to report. Each module's first TU defines a
+Mutex wrapper (lock effects learned from its body), and every TU's flush() calls it with a
+replay skeleton, so link replays one per TU (issue 26).
 
 usage: gen_facts.py N OUTDIR [--own 25] [--hot 60] [--module 30] [--seed 1]
 Prints the number of files and bytes written. Deterministic for the same arguments.
@@ -96,6 +98,29 @@ def tu_functions(tu, n, own):
         if held:
             fn["acquires"] = [{"lock": held, "where": where(path, line + 1)}]
         functions[key] = fn
+    # Lock wrappers learned from bodies (issue 26): the module's first TU defines its
+    # Mutex::lock/unlock; every TU's flush() calls them, a replay skeleton for link.
+    lock_key, unlock_key = "c:@N@m%d@S@Mutex@F@lock#" % module, "c:@N@m%d@S@Mutex@F@unlock#" % module
+    mutex = lock("t:mu_", "f:m%d::Mutex::mu_" % module, "mu_")
+    if tu % TUS_PER_MODULE == 0:
+        for key, kind, name in ((lock_key, "acquire", "lock"), (unlock_key, "release", "unlock")):
+            effect = dict(mutex, kind=kind)
+            functions[key] = {"name": "Mutex::" + name, "qualified": "m%d::Mutex::%s" % (module, name),
+                              "where": where("src/m%d/mutex.cpp" % module, 5), "effects": [effect]}
+    else:
+        for key, name in ((lock_key, "lock"), (unlock_key, "unlock")):
+            decls[key] = {"name": "Mutex::" + name, "qualified": "m%d::Mutex::%s" % (module, name)}
+    line = 20 * own + 10
+    this_mutex = lock("t:mutex_", "f:%s::mutex_" % qual, "mutex_")
+    flush_calls = [call(lock_key, "Mutex::lock", path, line + 1), call(system_key("memcpy"), "memcpy", path, line + 2),
+                   call(unlock_key, "Mutex::unlock", path, line + 3)]
+    for c in flush_calls:
+        c["this_arg"] = "t:mutex_"
+    pending = [{"call": i, "at": where(path, line + 1 + i), "self": this_mutex, "role": "call"} for i in (0, 2)]
+    functions["c:@N@m%d@S@Tu%d@F@flush#" % (module, tu)] = {
+        "name": "Tu%d::flush" % tu, "qualified": "%s::flush" % qual, "where": where(path, line), "calls": flush_calls,
+        "program": {"blocks": [{"steps": [["p", 0], ["c", 1], ["p", 1]], "exit": 0}], "pending": pending,
+                    "exits": [{"where": where(path, line + 4)}]}}
     for name in SYSTEM_CALLS + ["usleep"]:
         decls[system_key(name)] = {"name": name, "qualified": name, "system": True}
     return path, functions, decls

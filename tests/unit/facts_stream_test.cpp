@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace lockcheck {
 namespace {
 
@@ -57,6 +59,39 @@ TUFacts everyField() {
   fn.escapes = {-1, 2};
   fn.acquires = {AcquireEvent{mu, at(4), true, true, {HeldLock{mu, at(2)}}, true}};
   fn.invokes = {InvokeEvent{3, at(6), {HeldLock{mu, at(4)}}}};
+  LockEffect effect;
+  effect.kind = LockEffect::Kind::TryAcquire;
+  effect.key = LockKey::parameter(0, "impl_");
+  effect.order = LockKey::field("A", "impl_");
+  effect.display = "impl_";
+  effect.shared = effect.recursive = effect.bounded = effect.heldOnZero = true;
+  effect.via = "mu_";
+  effect.ifParam = 1;
+  effect.ifValue = true;
+  fn.effects = {effect, LockEffect{}};
+  fn.effects.back().key = LockKey::global("g");
+  PendingCall pending;
+  pending.call = 1;
+  pending.at = at(5);
+  pending.names.self = mu;
+  pending.names.selfIsCallersThis = true;
+  pending.names.args = {std::nullopt, mu};
+  pending.var = LockKey::local("lock", 5);
+  pending.role = PendingCall::Role::Construct;
+  pending.constArgs = {std::nullopt, -3};
+  fn.program.pending = {pending};
+  ProgramBlock entry;
+  entry.steps = {ProgramStep{ProgramStep::Kind::Call, 0, {}}, ProgramStep{ProgramStep::Kind::Pending, 0, {}},
+                 ProgramStep{ProgramStep::Kind::Acquire, 0, {}},
+                 ProgramStep{ProgramStep::Kind::Release, 0, LockKey::thisMember("mu_")}};
+  entry.succ = {1, -1};
+  entry.test = 0;
+  entry.nonZeroSucc = 1;
+  ProgramBlock last;
+  last.exit = 0;
+  fn.program.blocks = {entry, last};
+  fn.program.exits = {ProgramExit{at(7), true, 0, true, true, -1}};
+  fn.program.fieldInits = {{"mu_", LockKey::parameter(2)}};
   tu.functions.emplace(fn.key, fn);
   tu.decls.emplace("c:@F@helper#", DeclFacts{"c:@F@helper#", "helper", "helper", true, true, true});
   Finding f;
@@ -142,6 +177,16 @@ TEST(FactsStream, WhatTheFormatDoesNotAllowIsAnErrorNamingWhere) {
       {with(R"("made_nonblocking":true)", R"("made_nonblocking":1)"),
        R"(stream_flows["f:A::out_"].made_nonblocking: expected true or false, found a number)"},
       {with(R"("stream_flows":{)", R"("stream_flows":{"g:x":[],)"), R"(stream_flows["g:x"]: expected an object, found an array)"},
+      // Lock wrappers (format 4): effects and the replay skeleton are read as strictly.
+      {with(R"("held_on_zero":true)", R"("held_on_zero":true,"colour":1)"),
+       R"(functions["c:@S@A@F@run#"].effects[0].colour: unknown field)"},
+      {with(R"("via":"mu_")", R"("via":"mu_","via":"x")"), "via: duplicate key"},
+      {with(R"("if_param":1)", R"("if_param":-1)"), R"(effects[0].if_param: -1 is out of range (0 to 2147483647))"},
+      {with(R"("exits":[)", R"("colour":1,"exits":[)"), R"(functions["c:@S@A@F@run#"].program.colour: unknown field)"},
+      {with(R"("const_args":[null,-3])", R"("const_args":[null,"-3"])"),
+       R"(program.pending[0].const_args[1]: expected an integer, found a string)"},
+      {with(R"("succ":[1,-1])", R"("succ":[1,-2])"), R"(program.blocks[0].succ[1]: -2 is out of range (-1 to 2147483647))"},
+      {with(R"(["mu_","p2:"])", R"(["mu_","p2:",1])"), R"(program.field_inits[0]: expected [member, lock key])"},
   };
   for (const auto &[text, expected] : cases) {
     std::string error = rejectedByBoth(text);
@@ -226,7 +271,9 @@ TEST(FactsStream, AMalformedLockKeyIsAnError) {
       {R"("wait_releases": "t:mu_")", R"("wait_releases": "p01:mu_")"},
       {R"("this_arg": "t:")", R"("this_arg": "t")"},
       {R"("g:store")", R"("g")"},   // in arg_locks
-      {R"("p1:")", R"("p:")"}};     // in entry_locks
+      {R"("p1:")", R"("p:")"},      // in entry_locks
+      {R"("p0:impl_")", R"("p:impl_")"},  // an effect's key
+      {R"("l:lock@5")", R"("l")"}}; // a pending call's local
   for (const auto &[from, to] : spoilt) {
     std::string text = good;
     size_t at = text.find(from);
@@ -234,6 +281,30 @@ TEST(FactsStream, AMalformedLockKeyIsAnError) {
     text.replace(at, from.size(), to);
     std::string error = rejectedByBoth(text);
     EXPECT_NE(error.find("not a lock key"), std::string::npos) << error;
+  }
+}
+
+// A replay skeleton whose indices do not fit its function is refused by both decoders,
+// with the same error.
+TEST(FactsStream, AProgramOutOfRangeIsAnError) {
+  const nlohmann::json good = nlohmann::json::parse(factsToJson(everyField()));
+  const std::function<void(nlohmann::json &)> spoilers[] = {
+      [](nlohmann::json &p) { p["pending"][0]["call"] = 2; },            // the pending call's own call
+      [](nlohmann::json &p) { p["blocks"][0]["steps"][2][1] = 1; },      // an acquisition step
+      [](nlohmann::json &p) { p["blocks"][0]["succ"][0] = 2; },          // a successor block
+      [](nlohmann::json &p) { p["blocks"][1]["exit"] = 1; },             // an exit
+      [](nlohmann::json &p) { p["blocks"][0]["nonzero_succ"] = 2; },     // a test's successor
+      [](nlohmann::json &p) { p["pending"][0]["role"] = "build"; }};
+  for (const auto &spoil : spoilers) {
+    nlohmann::json doc = good;
+    spoil(doc["functions"]["c:@S@A@F@run#"]["program"]);
+    std::string text = doc.dump(1);
+    StreamedFacts fast;
+    TUFacts reference;
+    std::string fastError, referenceError;
+    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text;
+    EXPECT_FALSE(factsFromJson(text, reference, referenceError));
+    EXPECT_EQ(fastError, referenceError);
   }
 }
 

@@ -104,6 +104,11 @@ TEST_F(ShippedPacks, Posix) {
   EXPECT_EQ(trylock->success, TrySuccess::Zero);
   EXPECT_EQ(packs_.lockFunction("pthread_rwlock_rdlock")->op, LockOp::AcquireShared);
   EXPECT_EQ(packs_.lockFunction("pthread_rwlock_unlock")->op, LockOp::Release);
+  // A non-zero result of a blocking lock reports failure: nothing is held on that branch.
+  EXPECT_TRUE(packs_.lockFunction("pthread_mutex_lock")->reportsFailure);
+  EXPECT_EQ(packs_.lockFunction("pthread_mutex_lock")->success, TrySuccess::Zero);
+  EXPECT_TRUE(packs_.lockFunction("pthread_rwlock_wrlock")->reportsFailure);
+  EXPECT_FALSE(trylock->reportsFailure);
   EXPECT_EQ(packs_.wait("pthread_cond_timedwait")->releasesArg, 1u);
 }
 
@@ -288,8 +293,8 @@ TEST(RulePacksErrors, NameFilePathAndProblem) {
             "try_acquire, try_acquire_shared, release, release_shared)");
   EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "acquire", "arg": "some"}])")),
             "rules/t.json: /lock_functions/0/arg: expected an argument index (0, 1, ...) or \"all\", found 'some'");
-  EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "acquire", "success": "zero"}])")),
-            "rules/t.json: /lock_functions/0/success: 'success' applies to try_acquire and try_acquire_shared only");
+  EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "release", "success": "zero"}])")),
+            "rules/t.json: /lock_functions/0/success: 'success' applies to acquire and try_acquire ops only");
   EXPECT_EQ(loadError(pack(R"("lock_types": [{"type": "m", "acquire": ["lock"]}])")),
             "rules/t.json: /lock_types/0: a lock type needs 'release' or 'release_shared'");
   EXPECT_EQ(loadError(pack(R"("lock_types": [{"type": "m", "acquire": ["m::lock"], "release": ["unlock"]}])")),

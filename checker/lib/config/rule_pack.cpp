@@ -364,9 +364,11 @@ bool RulePacks::loadText(const std::string &text, const std::string &origin, std
                                        {{"true", TrySuccess::True},
                                         {"zero", TrySuccess::Zero},
                                         {"minus_one", TrySuccess::MinusOne}});
-                expect(!e.contains("success") || op == LockOp::TryAcquire || op == LockOp::TryAcquireShared,
-                       path + "/success", "'success' applies to try_acquire and try_acquire_shared only");
-                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, originOf(path)}, name);
+                expect(!e.contains("success") || (op != LockOp::Release && op != LockOp::ReleaseShared),
+                       path + "/success", "'success' applies to acquire and try_acquire ops only");
+                // On an acquire op it names the result that reports success: any other holds nothing.
+                bool reportsFailure = e.contains("success") && (op == LockOp::Acquire || op == LockOp::AcquireShared);
+                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, reportsFailure, originOf(path)}, name);
               });
       for (const auto &p : patterns(doc, "invokes_callable")) staged.invokesCallable_.add(p);
       for (const auto &p : patterns(doc, "handlers")) staged.handlers_.add(p);

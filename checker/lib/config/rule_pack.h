@@ -64,6 +64,7 @@ struct LockFunctionEntry {
   LockOp op = LockOp::Acquire;
   int arg = 0; // index of the lock argument; -1 means every argument
   TrySuccess success = TrySuccess::True;
+  bool reportsFailure = false; // an acquire whose result other than `success` means nothing was taken
   std::string origin;
 };
 
@@ -117,6 +118,7 @@ public:
   const LockTypeEntry *lockType(const std::string &qualifiedTypeName) const;
   const GuardTypeEntry *guardType(const std::string &qualifiedTypeName) const;
   const LockFunctionEntry *lockFunction(const std::string &qualifiedName) const;
+  const std::vector<LockFunctionEntry> &lockFunctions() const { return lockFunctions_.entries; }
   bool invokesCallable(const std::string &qualifiedName) const;
   bool handler(const std::string &qualifiedName) const;
   // What a maintainer acts on (docs/spec.md §3): the console, non-blocking descriptors,

@@ -170,6 +170,8 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
   }
   judge_->annotate(ev, call, out_.calls.size());
   out_.calls.push_back(std::move(ev));
+  if (const VarDecl *var = nullptr; !wait && pendingCall(call, var))
+    recordPending(call, var, call.isConstruct ? PendingCall::Role::Construct : PendingCall::Role::Call);
   if (!wait && callee && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee); // null: through a slot
 }
 
@@ -195,11 +197,12 @@ void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *sys
 void FunctionWalk::onDtor(LockSet &state, const VarDecl *var, const CFGAutomaticObjDtor &dtor) {
   if (rec_.isGuardType(var->getType())) {
     state.dropOwnedBy(var);
+    reacquireInverse(state, var);
     state.unbind(var);
     return;
   }
   // Anchored at the declaration of the object it destroys (docs/spec.md §1).
-  recordDtor(state, dtor.getDestructorDecl(ctx_), var->getType(), var->getBeginLoc());
+  recordDtor(state, dtor.getDestructorDecl(ctx_), var->getType(), var->getBeginLoc(), var);
 }
 
 // A temporary's destructor at the end of its full expression, anchored at the temporary.
@@ -209,7 +212,8 @@ void FunctionWalk::onTemporaryDtor(LockSet &state, const CFGTemporaryDtor &dtor)
   recordDtor(state, dtor.getDestructorDecl(ctx_), bind->getType(), bind->getBeginLoc());
 }
 
-void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where) {
+void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where,
+                              const VarDecl *var) {
   if (!d || d->isTrivial() || !emit_) return;
   // A closure's destructor only destroys its captures; and functionKey names every member
   // of a lambda's class after the lambda, so it would read as a call of the lambda.
@@ -227,6 +231,11 @@ void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualTy
   ev.receiverType = normalizedTypeName(type);
   judge_->annotatePath(ev, nullptr);
   out_.calls.push_back(std::move(ev));
+  if (var && pendingVars_.count(var)) {
+    CallSite site;
+    site.callee = d;
+    recordPending(site, var, PendingCall::Role::Destroy);
+  }
   if (system) recordImplicit(out_.calls.back(), d);
 }
 

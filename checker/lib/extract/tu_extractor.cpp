@@ -48,7 +48,11 @@ class Extractor : public RecursiveASTVisitor<Extractor> {
 public:
   Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
       : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(out.findings),
-        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {}
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {
+    // A wrapper's body is analysed before its first caller (extract/learned_locks.h).
+    analyzer_.learned().setAnalyzer([this](const FunctionDecl *fn) { analyze(const_cast<FunctionDecl *>(fn)); });
+    analyzer_.learned().setFunctions(&found_);
+  }
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }

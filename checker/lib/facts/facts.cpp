@@ -3,7 +3,9 @@
 #include "facts/facts.h"
 
 #include "facts/document_reader.h"
+#include "facts/facts_json_parts.h"
 #include "facts/indirect_facts.h"
+#include "facts/lock_effects_json.h"
 #include "facts/stream_facts.h"
 #include "support/strict_json.h"
 
@@ -12,8 +14,8 @@
 #include <algorithm>
 
 namespace lockcheck {
-namespace {
 using nlohmann::json;
+namespace {
 using facts_doc::array;
 using facts_doc::At;
 using facts_doc::integer;
@@ -27,9 +29,6 @@ using facts_doc::optString;
 using facts_doc::required;
 using facts_doc::strings;
 
-// A line, column, parameter or argument index.
-unsigned natural(const json &v, const At &at) { return static_cast<unsigned>(integer(v, at, 0)); }
-
 // Format 2 leaves out every field equal to its default (false, "", [], -1): most calls
 // hold no lock, pass no callable and wait on nothing, and a warm run parses what is left.
 bool isDefault(const json &v) {
@@ -42,23 +41,6 @@ bool isDefault(const json &v) {
 json compact(json object) {
   for (auto it = object.begin(); it != object.end();) it = isDefault(*it) ? object.erase(it) : std::next(it);
   return object;
-}
-
-json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
-SourcePoint pointFrom(const json &j, const At &at) {
-  if (!j.is_array() || j.size() != 3) malformed(at, "expected [file, line, column]");
-  return SourcePoint{facts_doc::string(j[0], at.element(0)), natural(j[1], at.element(1)), natural(j[2], at.element(2))};
-}
-SourcePoint pointAt(const json &obj, const char *key, const At &at) { return pointFrom(required(obj, key, at), at.field(key)); }
-
-json lockJson(const LockRef &l) {
-  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
-                  {"recursive", l.recursive}});
-}
-LockRef lockFrom(const json &j, const At &at) {
-  object(j, at, {"key", "order", "display", "shared", "recursive"});
-  return LockRef{optLockKey(j, "key", at), optLockKey(j, "order", at), optString(j, "display", at),
-                 optBoolean(j, "shared", at), optBoolean(j, "recursive", at)};
 }
 
 json heldJson(const std::vector<HeldLock> &held) {
@@ -190,6 +172,24 @@ bool parseCallPath(std::string_view text, CallPath &out) {
   return false;
 }
 
+json compactJson(json object) { return compact(std::move(object)); }
+unsigned natural(const json &v, const At &at) { return static_cast<unsigned>(integer(v, at, 0)); }
+json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
+SourcePoint pointFrom(const json &j, const At &at) {
+  if (!j.is_array() || j.size() != 3) malformed(at, "expected [file, line, column]");
+  return SourcePoint{facts_doc::string(j[0], at.element(0)), natural(j[1], at.element(1)), natural(j[2], at.element(2))};
+}
+SourcePoint pointAt(const json &obj, const char *key, const At &at) { return pointFrom(required(obj, key, at), at.field(key)); }
+json lockJson(const LockRef &l) {
+  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
+                  {"recursive", l.recursive}});
+}
+LockRef lockFrom(const json &j, const At &at) {
+  object(j, at, {"key", "order", "display", "shared", "recursive"});
+  return LockRef{optLockKey(j, "key", at), optLockKey(j, "order", at), optString(j, "display", at),
+                 optBoolean(j, "shared", at), optBoolean(j, "recursive", at)};
+}
+
 json factsToDocument(const TUFacts &facts) {
   json functions = json::object();
   for (const auto &[key, fn] : facts.functions) {
@@ -206,7 +206,8 @@ json factsToDocument(const TUFacts &facts) {
                               {"handler", fn.annotatedHandler}, {"lambda", fn.isLambda},
                               {"entry_locks", fn.entryLocks}, {"calls", std::move(calls)},
                               {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)},
-                              {"escapes", fn.escapes}});
+                              {"escapes", fn.escapes}, {"effects", effectsToJson(fn.effects)},
+                              {"program", programToJson(fn.program)}});
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
@@ -256,7 +257,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
     for (const auto &[key, j] : fns.items()) {
       At at = functions.field(key);
       object(j, at, {"name", "qualified", "where", "blocking", "nonblocking", "handler", "lambda", "entry_locks", "calls",
-                     "acquires", "invokes", "escapes"});
+                     "acquires", "invokes", "escapes", "effects", "program"});
       FunctionFacts fn;
       fn.key = key;
       fn.name = optString(j, "name", at);
@@ -283,6 +284,9 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
       eachOf(j, "escapes", at, [&](const json &e, const At &ea) {
         fn.escapes.push_back(static_cast<int>(integer(e, ea, -1)));
       });
+      if (const json *effects = optional(j, "effects")) fn.effects = effectsFromJson(*effects, at.field("effects"));
+      if (const json *program = optional(j, "program")) fn.program = programFromJson(*program, at.field("program"));
+      checkProgram(fn, at.field("program"));
       out.functions.emplace(key, std::move(fn));
     }
     At decls = top.field("decls");

@@ -3,7 +3,9 @@
 // Format (JSON, versioned, deterministic): docs/facts-format.md.
 #pragma once
 
+#include "facts/lock_effects.h"
 #include "facts/lock_key.h"
+#include "facts/lock_ref.h"
 #include "report/finding.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -18,33 +20,10 @@ namespace lockcheck {
 // 2: fields equal to their default are left out; 3: class hierarchy and callable flows
 // (indirect calls), and "g:" keys of internal-linkage objects name their translation unit,
 // static locals their function; 4: what a maintainer acts on (docs/spec.md §3): a call's
-// path kind, stream arguments and objects not yet shared, functions' escapes, stream flows.
+// path kind, stream arguments and objects not yet shared, functions' escapes, stream flows;
+// lock effects learned from bodies and the replay skeleton of functions that call wrappers
+// defined elsewhere (facts/lock_effects.h).
 inline constexpr int kFactsVersion = 4;
-
-// Lock identity (typed as LockKey, facts/lock_key.h; these are the texts in the facts
-// file). `key` is relative to the function it appears in:
-//   "g:<qualified global>[@<tu>][.field...]"  a global or static object; "@<tu>" (the
-//                                       unit's main file) for internal linkage, and a
-//                                       static local is "<function>::<name>"
-//   "t:<field>[.field...]"              reached from `this`
-//   "p<N>:<path>"                       reached from parameter N ("p0:" is the parameter itself)
-//   "l:<name>@<line>[.field...]"        a local object (never leaves the function); "l:<name>"
-//                                       a parameter named by another declaration's attribute
-//   "x:<text>"                          anything else, by its spelling
-// `order` is the declaration identity used across functions and TUs for lock order:
-// globals as above, members as "f:<Class>::<field>".
-struct LockRef {
-  LockKey key;
-  LockKey order;
-  InternedString display; // as written: "store.mu", "mu_"
-  bool shared = false;
-  bool recursive = false;
-};
-
-struct HeldLock {
-  LockRef lock;
-  SourcePoint acquired;
-};
 
 // A callable passed as an argument: a lambda / function whose body may run inside the callee.
 struct CallableArg {
@@ -132,6 +111,8 @@ struct FunctionFacts {
   // -1 for `this`, N for parameter N. What it hands to other functions is in its calls'
   // this_arg / arg_locks, judged at link time (link/escape_summary.h).
   std::vector<int> escapes;
+  std::vector<LockEffect> effects; // what a call of it does to the caller's locks (wrappers)
+  LockProgram program;             // replayed at link when some effects come from other TUs
 };
 
 // A function referenced but perhaps not defined in this TU.

@@ -9,6 +9,7 @@
 #include "facts/hashing.h"
 #include "facts/indirect_facts.h"
 #include "facts/json_pull_parser.h"
+#include "facts/lock_effects_json.h"
 #include "facts/stream_facts.h"
 #include "support/strict_json.h"
 
@@ -73,8 +74,7 @@ public:
       } else if (key == "classes" || key == "callable_flows" || key == "stream_flows") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
-        strict_json::Error e;
-        if (!strict_json::parse(in_.raw(), indirect[std::string(key)], e, {true, false, strict_json::kMaxDepth})) throw Reject{};
+        indirect[std::string(key)] = rawJson();
       } else {
         throw Reject{}; // an unknown member: the reference decoder names it
       }
@@ -131,9 +131,13 @@ private:
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
       else if (f == "escapes") fn.escapes.clear(), in_.array([&] { fn.escapes.push_back(in_.signedNumber(-1)); });
+      // Wrappers only, rare: read as the reference decoder reads them; it names any problem.
+      else if (f == "effects") fn.effects = effectsFromJson(rawJson(), {});
+      else if (f == "program") fn.program = programFromJson(rawJson(), {});
       else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
+    checkProgram(fn, {});
     fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
     out_.facts.functions.insert_or_assign(fn.key, std::move(fn));
   }
@@ -156,6 +160,15 @@ private:
       else throw Reject{}; // an unknown field
     });
     out_.facts.decls.insert_or_assign(d.key, std::move(d));
+  }
+
+  // A small value parsed as the reference decoder parses it (classes, callable flows, lock
+  // effects, replay programs).
+  nlohmann::json rawJson() {
+    nlohmann::json value;
+    strict_json::Error e;
+    if (!strict_json::parse(in_.raw(), value, e, {true, false, strict_json::kMaxDepth})) throw Reject{};
+    return value;
   }
 
   SourcePoint point() {
@@ -350,7 +363,8 @@ bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::s
     FactsDecoder(text, seen, out).document();
     return true;
   } catch (const Reject &) {
-  } catch (const std::exception &) { // a malformed "classes", "callable_flows" or "stream_flows"; the reference decoder says what
+  } catch (const std::exception &) { // a malformed "classes", "callable_flows", "stream_flows", "effects" or
+                                     // "program": the reference decoder says what
   }
   out = StreamedFacts{};
   return factsFromJson(std::string(text), out.facts, error);

@@ -2,6 +2,7 @@
 
 #include "link/escape_summary.h"
 #include "link/target_choice.h"
+#include "link/lock_replay.h"
 #include "rules/registry.h"
 
 #include <algorithm>
@@ -547,6 +548,11 @@ bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
 
 std::vector<Finding> ProgramLinker::link() {
   number();
+  {
+    // Calls of wrappers defined in other TUs act on locks from here on (issue 26).
+    RuleSet rules(local_);
+    replayLearnedLocks(functions_, rules);
+  }
   indirect_.finish(functions_, decls_);
   calls_.finish(functions_);
   for (const auto &[key, aliases] : variants_) calls_.addDefinitions(key, aliases);
