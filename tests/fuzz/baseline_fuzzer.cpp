@@ -1,5 +1,5 @@
 // A baseline file (docs/baseline.md): applied, or refused with a message naming the file.
-#include "config/baseline.h"
+#include "triage/baseline.h"
 #include "fuzz_target.h"
 
 using namespace lockcheck;

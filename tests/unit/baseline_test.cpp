@@ -1,5 +1,5 @@
 // Baselines absorb known findings by key and count, not by line, and reject files they cannot read.
-#include "config/baseline.h"
+#include "triage/baseline.h"
 
 #include <gtest/gtest.h>
 

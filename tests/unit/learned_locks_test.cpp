@@ -5,6 +5,7 @@
 #include "extract/function_analyzer.h"
 #include "facts/lock_effects.h"
 #include "link/program_linker.h"
+#include "rules/registry.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/Frontend/ASTUnit.h>
@@ -165,7 +166,7 @@ TEST(LockReplay, AWrapperFromAnotherTUHoldsItsLockAtTheCallsInBetween) {
   ProgramLinker linker(packs);
   linker.add(mutexTu);
   linker.add(dbTu);
-  auto findings = linker.link();
+  auto findings = linker.link(makeRuleSet);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].anchor, at(3));
   EXPECT_EQ(findings[0].message, "fsync() blocks (annotated) while 'mu_' is held");

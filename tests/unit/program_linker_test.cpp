@@ -3,6 +3,7 @@
 #include "config/rule_pack.h"
 #include "link/program_linker.h"
 #include "link/strong_components.h"
+#include "rules/registry.h"
 
 #include <gtest/gtest.h>
 
@@ -53,7 +54,7 @@ protected:
   std::vector<Finding> link() {
     ProgramLinker linker(packs_);
     linker.add(tu_);
-    return linker.link();
+    return linker.link(makeRuleSet);
   }
   RulePacks packs_;
   TUFacts tu_;
@@ -192,7 +193,7 @@ protected:
     ProgramLinker linker(packs_);
     linker.add(tu_); // the blocking leaves' declarations
     for (const auto &u : units) linker.add(u);
-    return linker.link();
+    return linker.link(makeRuleSet);
   }
 };
 
@@ -275,7 +276,7 @@ TEST_F(DefinitionsTest, DefinesKnowsEachDefinitionByPosition) {
   EXPECT_TRUE(linker.defines("main", SourcePoint{"a.cpp", 1, 6}));
   EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
   EXPECT_FALSE(linker.defines("main", SourcePoint{"c.cpp", 1, 6}));
-  linker.link();
+  linker.link(makeRuleSet);
   EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
   EXPECT_TRUE(linker.ambiguous("main"));
   EXPECT_EQ(linker.definitionsOf("main").size(), 2u);

@@ -1,6 +1,6 @@
 // The three report formats: exact text lines, every JSON field, the SARIF structure uploaders need.
 #include "report/report.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

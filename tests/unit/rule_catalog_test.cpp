@@ -1,6 +1,6 @@
 // The rule catalog is the one place ids and severities are written: its order is RuleId's,
 // every rule unit is registered once, and findings take id and severity from it.
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 #include "rules/registry.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Inline suppressions against real files: same line, line above, reasons, wrong ids.
-#include "config/suppressions.h"
+#include "triage/suppressions.h"
 
 #include <gtest/gtest.h>
 

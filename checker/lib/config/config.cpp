@@ -1,7 +1,7 @@
 #include "config/config.h"
 #include "support/bounded_read.h"
 #include "support/strict_json.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <nlohmann/json.hpp>
 

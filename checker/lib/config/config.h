@@ -1,7 +1,7 @@
 // The project's .lockcheck.json (docs/configuration.md): rules on/off, severities, packs, excludes.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <map>
 #include <optional>

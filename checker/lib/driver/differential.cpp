@@ -1,9 +1,10 @@
 #include "driver/differential.h"
 
-#include "config/suppressions.h"
+#include "triage/suppressions.h"
 #include "driver/revision_files.h"
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
+#include "rules/registry.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -45,7 +46,7 @@ RevisionFindings analyseRevision(const RevisionRun &run, const std::vector<TURes
       out.warnings.push_back(run.changes.revision + "'s version of " + r.file + " does not parse (" + r.error +
                              "); the findings it would have had count as new");
   }
-  out.findings = linker.link();
+  out.findings = linker.link(makeRuleSet);
 
   // As the working tree's findings are: suppressions read from REV's bytes, then the config.
   applySuppressions(out.findings, [&](const std::string &file, std::string &text) {

@@ -2,7 +2,7 @@
 
 #include "facts/facts_cache.h"
 
-#include "config/baseline.h"
+#include "triage/baseline.h"
 #include "config/cli_options.h"
 #include "config/config.h"
 #include "driver/depfile.h"
@@ -13,13 +13,14 @@
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
 #include "lsp/stdio_server.h"
-#include "lsp/workspace_analysis.h"
+#include "driver/workspace_analysis.h"
 #include "report/output_file.h"
 #include "report/report.h"
 #include "config/rule_pack.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
+#include "rules/registry.h"
 #include "driver/source_files.h"
-#include "config/suppressions.h"
+#include "triage/suppressions.h"
 #include "driver/tu_runner.h"
 #include "driver/tu_worker.h"
 
@@ -321,7 +322,7 @@ int analyze(Session &s, int argc, const char *const *argv) {
   for (auto &r : results)
     if (r.ok) linker.add(std::move(r.facts));
   s.summary.files = static_cast<unsigned>(files.size());
-  s.findings = linker.link();
+  s.findings = linker.link(makeRuleSet);
   return finish(s, start);
 }
 
@@ -371,7 +372,7 @@ int link(Session &s) {
     if (!expandFactsArgument(arg, paths, error)) s.summary.errors.push_back(InputError{arg, error});
   }
   s.summary.files += loadFacts(paths, s.options.jobs, linker, s.summary.errors);
-  s.findings = linker.link();
+  s.findings = linker.link(makeRuleSet);
   return finish(s, start);
 }
 

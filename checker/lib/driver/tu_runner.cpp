@@ -6,6 +6,7 @@
 #include "extract/tu_extractor.h"
 #include "driver/revision_files.h"
 #include "driver/tu_worker.h"
+#include "rules/registry.h"
 
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Frontend/FrontendActions.h>
@@ -53,7 +54,7 @@ public:
 class ExtractFactory : public FrontendActionFactory {
 public:
   ExtractFactory(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
-  std::unique_ptr<FrontendAction> create() override { return makeExtractAction(packs_, out_); }
+  std::unique_ptr<FrontendAction> create() override { return makeExtractAction(packs_, out_, makeRuleSet); }
 
 private:
   const RulePacks &packs_;

@@ -1,6 +1,6 @@
 #include "extract/decl_names.h"
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>

@@ -5,7 +5,10 @@
 
 #include "facts/facts.h"
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace lockcheck {
 
@@ -34,5 +37,10 @@ public:
   // `T(name);`: a declaration of a new, empty guard `name` (the most vexing parse).
   virtual void vexingParseGuard(const FlowSite &, const std::string & /*name*/) {}
 };
+
+// Makes the handler that reports into `out`. The rules are that handler (rules/registry.h
+// makeRuleSet), but they sit above extract in the stage order (docs/design.md "Stages"), so
+// whoever runs an extraction hands the factory in.
+using FlowHandlerFactory = std::function<std::unique_ptr<FlowHandler>(std::vector<Finding> &out)>;
 
 } // namespace lockcheck

@@ -8,7 +8,6 @@
 #include "extract/include_lookups.h"
 #include "extract/stream_identity.h"
 #include "extract/unnamed_guard_check.h"
-#include "rules/registry.h"
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/ASTContext.h>
@@ -46,9 +45,9 @@ bool hasAnnotation(const Decl *decl, llvm::StringRef text) {
 
 class Extractor : public RecursiveASTVisitor<Extractor> {
 public:
-  Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
-      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(out.findings),
-        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {
+  Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out, const FlowHandlerFactory &rules)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(rules(out.findings)),
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, *rules_) {
     // A wrapper's body is analysed before its first caller (extract/learned_locks.h).
     analyzer_.learned().setAnalyzer([this](const FunctionDecl *fn) { analyze(const_cast<FunctionDecl *>(fn)); });
     analyzer_.learned().setFunctions(&found_);
@@ -123,27 +122,28 @@ private:
     facts.annotatedHandler = hasAnnotation(fn, "lockcheck::handler");
     if (const auto *m = dyn_cast<CXXMethodDecl>(fn)) facts.isLambda = m->getParent()->isLambda();
     if (!analyzer_.analyze(fn, facts)) return;
-    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, rules_);
+    checkUnnamedGuards(fn, analyzer_.recognizer(), ctx_, facts.name, *rules_);
     out_.functions.emplace(key, std::move(facts));
   }
 
   ASTContext &ctx_;
   const SourceManager &sm_;
   TUFacts &out_;
-  RuleSet rules_; // the rules' flow hooks, reporting into out_.findings
+  std::unique_ptr<FlowHandler> rules_; // the rules' flow hooks, reporting into out_.findings
   FunctionAnalyzer analyzer_;
   std::vector<FunctionDecl *> found_; // in traversal order, for deterministic output
 };
 
 class ExtractConsumer : public ASTConsumer {
 public:
-  ExtractConsumer(const RulePacks &packs, TUFacts &out, const std::vector<std::string> &found)
-      : packs_(packs), out_(out), found_(found) {}
+  ExtractConsumer(const RulePacks &packs, TUFacts &out, const std::vector<std::string> &found,
+                  FlowHandlerFactory rules)
+      : packs_(packs), out_(out), found_(found), rules_(std::move(rules)) {}
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
-    Extractor extractor(ctx, packs_, out_);
+    Extractor extractor(ctx, packs_, out_, rules_);
     extractor.extract(ctx.getTranslationUnitDecl(), packs_);
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
@@ -167,26 +167,29 @@ private:
   const RulePacks &packs_;
   TUFacts &out_;
   const std::vector<std::string> &found_;
+  FlowHandlerFactory rules_;
 };
 
 class ExtractAction : public ASTFrontendAction {
 public:
-  ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  ExtractAction(const RulePacks &packs, TUFacts &out, FlowHandlerFactory rules)
+      : packs_(packs), out_(out), rules_(std::move(rules)) {}
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
     ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent, found_));
-    return std::make_unique<ExtractConsumer>(packs_, out_, found_);
+    return std::make_unique<ExtractConsumer>(packs_, out_, found_, rules_);
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
   std::vector<std::string> found_; // by __has_include / __has_embed
+  FlowHandlerFactory rules_;
 };
 
 } // namespace
 
-std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out) {
-  return std::make_unique<ExtractAction>(packs, out);
+std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out, FlowHandlerFactory rules) {
+  return std::make_unique<ExtractAction>(packs, out, std::move(rules));
 }
 
 } // namespace lockcheck

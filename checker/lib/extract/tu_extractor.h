@@ -1,6 +1,7 @@
 // Phase one: one translation unit in, its facts out (no global state; docs/spec.md §8).
 #pragma once
 
+#include "extract/flow_handler.h"
 #include "facts/facts.h"
 #include "config/rule_pack.h"
 
@@ -13,7 +14,9 @@ class FrontendAction;
 
 namespace lockcheck {
 
-// A FrontendAction that fills `out` with the facts of the TU it is run on.
-std::unique_ptr<clang::FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out);
+// A FrontendAction that fills `out` with the facts of the TU it is run on; the flow events go
+// to a handler `rules` makes, reporting into `out.findings`.
+std::unique_ptr<clang::FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out,
+                                                         FlowHandlerFactory rules);
 
 } // namespace lockcheck

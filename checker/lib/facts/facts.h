@@ -6,7 +6,7 @@
 #include "facts/lock_effects.h"
 #include "facts/lock_key.h"
 #include "facts/lock_ref.h"
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "facts/lock_key.h"
-#include "report/finding.h"
+#include "findings/finding.h"
 
 namespace lockcheck {
 

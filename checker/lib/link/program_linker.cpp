@@ -3,7 +3,6 @@
 #include "link/escape_summary.h"
 #include "link/target_choice.h"
 #include "link/lock_replay.h"
-#include "rules/registry.h"
 
 #include <algorithm>
 #include <charconv>
@@ -546,13 +545,10 @@ bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
   return false;
 }
 
-std::vector<Finding> ProgramLinker::link() {
+std::vector<Finding> ProgramLinker::link(const LinkRulesFactory &rules) {
   number();
-  {
-    // Calls of wrappers defined in other TUs act on locks from here on (issue 26).
-    RuleSet rules(local_);
-    replayLearnedLocks(functions_, rules);
-  }
+  // Calls of wrappers defined in other TUs act on locks from here on (issue 26).
+  replayLearnedLocks(functions_, *rules(local_));
   indirect_.finish(functions_, decls_);
   calls_.finish(functions_);
   for (const auto &[key, aliases] : variants_) calls_.addDefinitions(key, aliases);
@@ -561,7 +557,7 @@ std::vector<Finding> ProgramLinker::link() {
   for (const auto &choice : choices_) invocations(choice.key);
   solveBlocking();
   std::vector<Finding> out = local_;
-  RuleSet(out).link(*this);
+  rules(out)->link(*this);
   // One finding per anchor line and rule (docs/spec.md §2: the anchor is a line): the first,
   // leftmost explanation wins.
   sortFindings(out);

@@ -4,6 +4,7 @@
 // summaries and report; this file builds no finding. Never prints.
 #pragma once
 
+#include "extract/flow_handler.h"
 #include "facts/facts.h"
 #include "support/interned_index.h"
 #include "config/rule_pack.h"
@@ -23,6 +24,16 @@
 namespace lockcheck {
 
 class EscapeSummary;
+class ProgramLinker;
+
+// The rules as the linker sees them: the flow hooks the replay of learned locks reports to,
+// and a pass over the solved program. The rules sit above link in the stage order
+// (docs/design.md "Stages"), so whoever links hands a factory in (rules/registry.h makeRuleSet).
+class LinkRules : public FlowHandler {
+public:
+  virtual void link(ProgramLinker &program) = 0;
+};
+using LinkRulesFactory = std::function<std::unique_ptr<LinkRules>(std::vector<Finding> &out)>;
 
 class ProgramLinker {
 public:
@@ -44,9 +55,9 @@ public:
   std::vector<const FunctionFacts *> definitionsOf(const InternedString &key) const;
   // Whether `key` has several distinct definitions, so a call to it may run any of them.
   bool ambiguous(const InternedString &key) const { return variants_.count(key) > 0; }
-  // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
-  // findings, the extract phase's included, one per anchor line and rule.
-  std::vector<Finding> link();
+  // Solves the summaries, runs every rule's link pass (the LinkRules `rules` makes) and
+  // returns all findings, the extract phase's included, one per anchor line and rule.
+  std::vector<Finding> link(const LinkRulesFactory &rules);
 
   // Trace steps are shared between summaries: a chain is its first step and the chain
   // after it, so a caller's chain costs one step, not a copy of its callee's (issue 12:

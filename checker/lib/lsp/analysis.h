@@ -2,7 +2,7 @@
 // the real one; the protocol tests use a fake, so framing and state are tested without Clang.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <atomic>
 #include <functional>

@@ -1,7 +1,7 @@
 #include "lsp/diagnostics.h"
 
 #include "report/file_uri.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <cctype>
 #include <filesystem>

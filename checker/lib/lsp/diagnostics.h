@@ -2,7 +2,7 @@
 // trace (lock site, each call step) as related information.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 // never reached.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <iosfwd>
 #include <string>

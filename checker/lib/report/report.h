@@ -1,7 +1,7 @@
 // Turns findings and input errors into text, JSON or SARIF (docs/spec.md §6). The analysis never prints.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <iosfwd>
 #include <string>

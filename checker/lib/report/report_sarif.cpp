@@ -5,7 +5,7 @@
 
 #include "facts/hashing.h"
 #include "report/file_uri.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <nlohmann/json.hpp>
 

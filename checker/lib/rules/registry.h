@@ -1,6 +1,8 @@
-// Every rule unit, and a FlowHandler that hands each flow event to all of them.
+// Every rule unit, and a FlowHandler that hands each flow event to all of them. Extract and
+// link sit below the rules (docs/design.md "Stages"): the driver hands them makeRuleSet.
 #pragma once
 
+#include "link/program_linker.h"
 #include "rules/rule.h"
 
 #include <memory>
@@ -11,11 +13,11 @@ namespace lockcheck {
 // The rules, each reporting into `out`. One line per rule in registry.cpp.
 std::vector<std::unique_ptr<Rule>> makeRules(std::vector<Finding> &out);
 
-class RuleSet : public FlowHandler {
+class RuleSet : public LinkRules {
 public:
   explicit RuleSet(std::vector<Finding> &out) : rules_(makeRules(out)) {}
 
-  void link(ProgramLinker &program);
+  void link(ProgramLinker &program) override;
 
   void acquiredWhileHeld(const FlowSite &site, const LockRef &lock, const HeldLock &held) override;
   void lockedByHand(const FlowSite &site, const LockRef &lock) override;
@@ -28,5 +30,9 @@ public:
 private:
   std::vector<std::unique_ptr<Rule>> rules_;
 };
+
+// The rules reporting into `out`: the FlowHandlerFactory of extract and the LinkRulesFactory
+// of link.
+inline std::unique_ptr<RuleSet> makeRuleSet(std::vector<Finding> &out) { return std::make_unique<RuleSet>(out); }
 
 } // namespace lockcheck

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "extract/flow_handler.h"
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <string>
 #include <vector>

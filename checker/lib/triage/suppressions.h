@@ -1,7 +1,7 @@
 // Inline suppressions: `// lockcheck: ignore[rule-id] reason` on the anchor line or the line above.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <functional>
 #include <string>

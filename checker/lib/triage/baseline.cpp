@@ -1,4 +1,4 @@
-#include "config/baseline.h"
+#include "triage/baseline.h"
 
 #include "report/output_file.h"
 #include "support/bounded_read.h"

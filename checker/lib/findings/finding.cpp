@@ -1,4 +1,4 @@
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <algorithm>
 #include <tuple>

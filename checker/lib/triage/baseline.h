@@ -1,7 +1,7 @@
 // Known findings (docs/baseline.md), so a team adopting lockcheck fails only on new ones.
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <string>
 #include <vector>

@@ -29,7 +29,7 @@ struct TraceStep {
 };
 
 struct Finding {
-  std::string rule;       // kebab-case rule id, see rules/catalog.h
+  std::string rule;       // kebab-case rule id, see findings/catalog.h
   Severity severity = Severity::Error;
   SourcePoint anchor;
   std::string message;

@@ -1,4 +1,4 @@
-#include "rules/catalog.h"
+#include "findings/catalog.h"
 
 #include <filesystem>
 #include <fstream>

@@ -2,7 +2,7 @@
 // --explain, config validation, SARIF and the fixture runner read (id, severity, help).
 #pragma once
 
-#include "report/finding.h"
+#include "findings/finding.h"
 
 #include <optional>
 #include <string>

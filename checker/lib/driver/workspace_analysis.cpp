@@ -1,8 +1,9 @@
-#include "lsp/workspace_analysis.h"
+#include "driver/workspace_analysis.h"
 
-#include "config/suppressions.h"
+#include "triage/suppressions.h"
 #include "driver/source_files.h"
 #include "link/program_linker.h"
+#include "rules/registry.h"
 
 #include "support/bounded_read.h"
 
@@ -79,7 +80,7 @@ std::vector<Finding> WorkspaceAnalysis::relink() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto &[file, facts] : facts_) linker.add(facts);
   }
-  std::vector<Finding> findings = linker.link();
+  std::vector<Finding> findings = linker.link(makeRuleSet);
   applySuppressions(findings);
   applyConfig(workspace_.config, findings);
   return findings;

@@ -1,4 +1,4 @@
-#include "config/suppressions.h"
+#include "triage/suppressions.h"
 
 #include <fstream>
 #include <iterator>
