@@ -32,7 +32,4 @@ private:
   std::vector<Finding> &out_;
 };
 
-// "'mu'": how every message quotes a lock or a name.
-inline std::string quoted(const std::string &s) { return "'" + s + "'"; }
-
 } // namespace lockcheck
