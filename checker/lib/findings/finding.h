@@ -52,7 +52,4 @@ const char *judgementText(const std::string &judgement);
 // Stable order: file, line, column, rule, message.
 void sortFindings(std::vector<Finding> &findings);
 
-// "'mu'": how every message quotes a lock or a name (the rules' messages, the link's trace).
-inline std::string quoted(const std::string &s) { return "'" + s + "'"; }
-
 } // namespace lockcheck

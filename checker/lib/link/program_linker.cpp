@@ -3,6 +3,7 @@
 #include "link/escape_summary.h"
 #include "link/target_choice.h"
 #include "link/lock_replay.h"
+#include "findings/quoted.h"
 
 #include <algorithm>
 #include <charconv>

@@ -5,6 +5,7 @@
 
 #include "extract/flow_handler.h"
 #include "findings/catalog.h"
+#include "findings/quoted.h"
 
 #include <string>
 #include <vector>
