@@ -34,8 +34,9 @@ TUFacts everyField() {
   c.waitReleases = LockKey::thisMember("mu_");
   c.thisArg = LockKey::thisObject();
   c.argLocks = {LockKey(), LockKey::global("store")};
-  c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2}};
-  c.through = "f:A::on_done_";
+  c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2, {}, {}},
+                 CallableArg{2, {}, -1, {"A", "B"}, SlotKey::field("A::sink_")}};
+  c.through = SlotKey::field("A::on_done_");
   fn.calls = {c, c};
   fn.acquires = {AcquireEvent{mu, at(4), true, true, {HeldLock{mu, at(2)}}, true}};
   fn.invokes = {InvokeEvent{3, at(6), {HeldLock{mu, at(4)}}}};
@@ -51,7 +52,11 @@ TUFacts everyField() {
   f.trace = {TraceStep{at(8), "first"}, TraceStep{at(9), "second"}};
   tu.findings = {f};
   tu.classes["A"] = ClassFacts{{"Base"}, true, {VirtualMethod{"c:@S@A@F@run#", {"c:@S@Base@F@run#"}, true, true}}};
-  tu.callableFlows["f:A::on_done_"] = CallableSources{{"c:@F@helper#"}, {"p:c:@S@A@F@set#0"}, true};
+  tu.callableFlows[SlotKey::field("A::on_done_")] =
+      CallableSources{{"c:@F@helper#"}, {SlotKey::parameter("c:@S@A@F@set#", 0), SlotKey::local("c:@F@f#", "cb", 9)},
+                      true, "std::function<void (int)>"};
+  tu.callableTypes["std::function<void (int)>"] = {"c:@F@helper#"};
+  tu.escapingClasses = {"A"};
   return tu;
 }
 
@@ -104,6 +109,19 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
 
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
   std::string good = factsToJson(everyField());
+  // A malformed slot key, in a call's "through" and in the flows: the reference decoder names it.
+  auto replaced = [&](const std::string &from, const std::string &to) {
+    std::string text = good;
+    return text.replace(text.find(from), from.size(), to);
+  };
+  std::string badThrough = replaced("\"through\": \"f:A::on_done_\"", "\"through\": \"q:A::on_done_\"");
+  std::string badFlow = replaced("\"l:c:@F@f##cb@9\"", "\"l:c:@F@f##cb@09\"");
+  for (const std::string &text : {badThrough, badFlow}) {
+    StreamedFacts fast;
+    std::string error;
+    EXPECT_FALSE(readFacts(text, nullptr, fast, error));
+    EXPECT_NE(error.find("not a callable slot key"), std::string::npos) << error;
+  }
   std::string wrongVersion = good;
   wrongVersion.replace(wrongVersion.find(kVersionMember), kVersionMember.size(), "\"lockcheck_facts\": 1");
   std::string noWhere = "{" + kVersionMember + R"(, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";

@@ -62,8 +62,12 @@ std::vector<HeldLock> heldFrom(const json &j) {
 
 json callJson(const CallEvent &c) {
   json callables = json::array();
-  for (const auto &a : c.callables)
-    callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
+  for (const auto &a : c.callables) {
+    json ja = {{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}};
+    if (!a.classes.empty()) ja["classes"] = a.classes;
+    if (!a.slot.empty()) ja["slot"] = a.slot;
+    callables.push_back(std::move(ja));
+  }
   return compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
                   {"where", pointJson(c.where)}, {"held", heldJson(c.held)}, {"wait", c.isWait},
                   {"wait_releases", c.waitReleases}, {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg},
@@ -83,10 +87,11 @@ CallEvent callFrom(const json &j) {
   c.thisArg = field<LockKey>(j, "this_arg");
   c.argLocks = field<std::vector<LockKey>>(j, "arg_locks");
   c.unresolved = field<bool>(j, "unresolved");
-  c.through = field<std::string>(j, "through");
+  c.through = field<SlotKey>(j, "through");
   for (const auto &a : list(j, "callables"))
     c.callables.push_back(CallableArg{a.at("index"), a.at("targets").get<std::vector<std::string>>(),
-                                      a.at("forwards_param")});
+                                      a.at("forwards_param"), field<std::vector<std::string>>(a, "classes"),
+                                      field<SlotKey>(a, "slot")});
   return c;
 }
 

@@ -68,7 +68,7 @@ public:
         if (findings) throw Reject{};
         in_.array([&] { out_.facts.findings.push_back(finding()); });
         findings = true;
-      } else if (key == "classes" || key == "callable_flows") {
+      } else if (key == "classes" || key == "callable_flows" || key == "callable_types" || key == "escaping_classes") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
         std::string_view text = in_.raw();
@@ -77,7 +77,13 @@ public:
         in_.skip();
       }
     });
-    if (!indirect.empty()) indirectFactsFromDocument(indirect, out_.facts);
+    if (!indirect.empty()) {
+      try {
+        indirectFactsFromDocument(indirect, out_.facts);
+      } catch (const std::invalid_argument &) { // a malformed slot key: the reference decoder names it
+        throw Reject{};
+      }
+    }
     if (!in_.atEnd() || !version || !file || !functions || !decls || !findings) throw Reject{};
     // A key given twice in one document: the reference decoder keeps the last, this one
     // may have skipped it; leave that rare case to the reference decoder.
@@ -168,6 +174,12 @@ private:
     if (!key) throw Reject{};
     return *key;
   }
+  // The same for a callable slot key.
+  SlotKey slotKey() {
+    auto key = SlotKey::fromFacts(in_.stringView());
+    if (!key) throw Reject{};
+    return *key;
+  }
   std::vector<LockKey> lockKeys() {
     std::vector<LockKey> out;
     in_.array([&] { out.push_back(lockKey()); });
@@ -205,7 +217,7 @@ private:
       else if (f == "this_arg") c.thisArg = lockKey();
       else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
-      else if (f == "through") in_.string(c.through);
+      else if (f == "through") c.through = slotKey();
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
       else in_.skip();
     });
@@ -220,6 +232,8 @@ private:
       if (f == "index") a.index = in_.unsignedNumber(), index = true;
       else if (f == "targets") a.targets = in_.strings(), targets = true;
       else if (f == "forwards_param") a.forwardsParam = in_.signedNumber(), forwards = true;
+      else if (f == "classes") a.classes = in_.strings();
+      else if (f == "slot") a.slot = slotKey();
       else in_.skip();
     });
     if (!index || !targets || !forwards) throw Reject{};

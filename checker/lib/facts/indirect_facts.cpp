@@ -33,10 +33,13 @@ void indirectFactsToDocument(const TUFacts &facts, json &doc) {
       if (!s.targets.empty()) js["targets"] = s.targets;
       if (!s.slots.empty()) js["slots"] = s.slots;
       if (s.unknown) js["unknown"] = true;
-      flows[slot] = std::move(js);
+      if (!s.type.empty()) js["type"] = s.type;
+      flows[slot.toString()] = std::move(js);
     }
     doc["callable_flows"] = std::move(flows);
   }
+  if (!facts.callableTypes.empty()) doc["callable_types"] = facts.callableTypes;
+  if (!facts.escapingClasses.empty()) doc["escaping_classes"] = facts.escapingClasses;
 }
 
 void indirectFactsFromDocument(const json &doc, TUFacts &out) {
@@ -65,8 +68,15 @@ void indirectFactsFromDocument(const json &doc, TUFacts &out) {
       out.classes.emplace(name, std::move(c));
     }
   if (auto it = doc.find("callable_flows"); it != doc.end())
-    for (const auto &[slot, js] : it->items())
-      out.callableFlows.emplace(slot, CallableSources{strings(js, "targets"), strings(js, "slots"), flag(js, "unknown")});
+    for (const auto &[slot, js] : it->items()) {
+      CallableSources s{strings(js, "targets"), {}, flag(js, "unknown"), {}};
+      if (auto slots = js.find("slots"); slots != js.end()) s.slots = slots->get<std::vector<SlotKey>>();
+      if (auto type = js.find("type"); type != js.end()) s.type = type->get<std::string>();
+      out.callableFlows.emplace(json(slot).get<SlotKey>(), std::move(s));
+    }
+  if (auto it = doc.find("callable_types"); it != doc.end())
+    out.callableTypes = it->get<std::map<std::string, std::vector<std::string>>>();
+  out.escapingClasses = strings(doc, "escaping_classes");
 }
 
 } // namespace lockcheck

@@ -8,9 +8,11 @@
 
 namespace lockcheck {
 
-// Adds "classes" and "callable_flows" to a facts document (left out when empty).
+// Adds "classes", "callable_flows", "callable_types" and "escaping_classes" to a facts
+// document (left out when empty).
 void indirectFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
-// Reads them back; throws nlohmann::json exceptions on a malformed document.
+// Reads them back; throws nlohmann::json exceptions on a malformed document, and
+// std::invalid_argument on a malformed slot key.
 void indirectFactsFromDocument(const nlohmann::json &doc, TUFacts &out);
 
 } // namespace lockcheck

@@ -58,6 +58,8 @@ public:
     // only some of the possible targets block somewhere down the chain (a warning).
     std::string via;
     bool maybe = false;
+    // The targets on the way were matched by type: the flow into the slot was lost (issue 27).
+    bool byType = false;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -83,6 +85,9 @@ public:
   const Invocations &invocations(const InternedString &key);
   // A condition-variable wrapper: waits through a lock adopted from its caller.
   bool waitsOnCallersLock(const InternedString &key) const;
+  // The callables an argument passes (its lambdas and functions, or what flows into the
+  // slot it is read from); empty when unknown.
+  const std::vector<std::string> &callablesPassed(const CallableArg &arg) const;
 
 private:
   // A program has millions of trace steps but few distinct files, and most notes are a
@@ -110,7 +115,8 @@ private:
   Blocking leaf(const InternedString &key) const;
   const Blocking &leafOf(const InternedString &key) const; // leaf(), memoised per key
   bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
-  const Blocking &blocking(const InternedString &key) const;
+  const Blocking &blocking(const InternedString &key) const { return blocking(idOf(key)); }
+  const Blocking &blocking(Id id) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<LockKey> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   // One pass over function `id`'s calls; true if its summary changed.
@@ -118,8 +124,30 @@ private:
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
   // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
-  // false when it has none or none blocks.
+  // false when it has none or none blocks. `targets` narrows the resolution's set (a
+  // calling context), whose every target then reaches the call.
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
+  bool indirectBlocks(const CallEvent &call, const IndirectResolution &r, const std::vector<std::string> &targets,
+                      bool allReach, Blocking &out) const;
+  // A callee's summary as its caller sees it at `call`: the step into the callee first.
+  Chain callStep(const CallEvent &call, const Blocking &b) const;
+  // Folds calls of `fn` into `mine` (one pass of the fixpoint); `skip` lists call indices
+  // left out (sorted). True if `mine` changed.
+  bool foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip) const;
+
+  // One level of calling context (link/calling_context.cpp): a virtual call on a function's
+  // own parameter is judged at each call site with the classes passed there.
+  struct ContextCalls {
+    std::vector<unsigned> calls;  // indices into the function's calls, sorted
+    std::vector<unsigned> params; // the parameter each is made on
+  };
+  void findContextCalls();
+  const ContextCalls *contextCallsOf(Id id) const;
+  // The callee's summary at `call`: in the call's context when it passes classes for a
+  // parameter the callee makes virtual calls on, context-free otherwise.
+  Blocking calleeBlocking(const CallEvent &call) const;
+  // The exact classes `call` passes for parameter `param`; false when unknown.
+  bool argumentClasses(const CallEvent &call, unsigned param, std::vector<std::string> &out) const;
   std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
@@ -141,6 +169,8 @@ private:
   std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
   std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
   IndirectTargets indirect_;
+  std::unordered_map<Id, ContextCalls> contextCalls_; // functions that make virtual calls on their parameters
+  std::unordered_map<Id, Blocking> besides_;          // their summaries without those calls (only blocking ones)
 };
 
 } // namespace lockcheck
