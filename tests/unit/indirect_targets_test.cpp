@@ -167,15 +167,18 @@ TEST_F(IndirectTargetsTest, LostFlowFallsBackToFunctionsConvertedToItsType) {
   tu_.callableFlows[slot("g:plugin")].type = "void (*)()";
   tu_.callableTypes["void (*)(int)"] = {"log_to_file", "log_to_memory"};
   tu_.callableTypes["void (*)()"] = {"slow", "fast"};
-  const IndirectResolution *r = linked().targets(slotCall("f:V::cb"));
+  // targets() memoises by the call's address: each call is a distinct, living object.
+  const CallEvent cbCall = slotCall("f:V::cb"), pluginCall = slotCall("g:plugin");
+  const IndirectResolution *r = linked().targets(cbCall);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->byType);
   EXPECT_EQ(r->type, "void (*)(int)");
   EXPECT_EQ(r->targets, (std::vector<std::string>{"log_to_file", "log_to_memory"}));
-  const IndirectResolution *plugin = linked_->targets(slotCall("g:plugin"));
+  const IndirectResolution *plugin = linked_->targets(pluginCall);
   ASSERT_TRUE(plugin);
-  EXPECT_TRUE(linked_->reaches(slotCall("g:plugin"), *plugin, "slow"));
-  EXPECT_FALSE(linked_->reaches(slotCall("g:plugin"), *plugin, "fast"));
+  EXPECT_TRUE(plugin->byType);
+  EXPECT_TRUE(linked_->reaches(pluginCall, *plugin, "slow"));
+  EXPECT_FALSE(linked_->reaches(pluginCall, *plugin, "fast"));
   // A followed flow is never widened by type.
   tu_.callableFlows[slot("f:W::cb")].type = "void (*)(int)";
   EXPECT_EQ(targets(slotCall("f:W::cb")), (std::vector<std::string>{"lambda:a", "lambda:b"}));
