@@ -194,7 +194,16 @@ ProgramLinker::Chain ProgramLinker::callStep(const CallEvent &call, const Blocki
   return prepend(call.where, Note::Calls, call.calleeName, b.chain);
 }
 
-bool ProgramLinker::foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip) const {
+namespace {
+// How often a summary may take a new answer from the call that already explains it. The
+// answer changes when more of an indirect call's targets turn out to block (the target
+// named, "2 of 3"); the bound keeps the fixpoint finite where recursion could make two
+// answers alternate.
+constexpr unsigned char kMaxRenames = 8;
+} // namespace
+
+bool ProgramLinker::foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip,
+                              unsigned char &renamed) const {
   if (mine.blocks && !mine.maybe && (mine.chain == kNoChain || mine.released.empty())) return false; // a leaf, or final
   bool changed = false;
   size_t skipped = 0;
@@ -207,7 +216,13 @@ bool ProgramLinker::foldCalls(const FunctionFacts &fn, Blocking &mine, const std
     Blocking b = callBlocks(call);
     if (!b.blocks) continue;
     std::set<LockKey> released = releasedAt(fn, call, b);
-    if (mine.blocks && mine.maybe != b.maybe) {
+    // The call that explains the summary, answering anew: a summary solved while only some
+    // of an indirect call's targets were known to block would otherwise keep naming the
+    // first target found, not the one the finished set prefers (link/indirect_blocking.cpp).
+    bool renames = mine.blocks && mine.from == i && b.maybe == mine.maybe && released == mine.released &&
+                   (b.via != mine.via || b.byType != mine.byType || b.leaf != mine.leaf) && renamed < kMaxRenames;
+    if (renames) ++renamed;
+    else if (mine.blocks && mine.maybe != b.maybe) {
       if (b.maybe) continue; // a call that surely blocks explains it better than one that may
     } else if (mine.blocks) {
       std::set<LockKey> both;
@@ -223,6 +238,7 @@ bool ProgramLinker::foldCalls(const FunctionFacts &fn, Blocking &mine, const std
     b.chain = callStep(call, b);
     mine = std::move(b);
     mine.released = std::move(released);
+    mine.from = i;
     changed = true;
   }
   return changed;
@@ -235,7 +251,7 @@ bool ProgramLinker::updateBlocking(Id id) {
   // callBlocks() of a self-call reads the summary being built: it is in the table meanwhile.
   auto fold = [&](std::unordered_map<Id, Blocking> &table, const std::vector<unsigned> *skip) {
     auto [entry, added] = table.try_emplace(id);
-    changed |= foldCalls(fn, entry->second, skip);
+    changed |= foldCalls(fn, entry->second, skip, renamed_[static_cast<size_t>(id)]);
     if (added && !entry->second.blocks) table.erase(entry);
   };
   fold(blocking_, nullptr);
@@ -253,6 +269,7 @@ void ProgramLinker::solveBlocking() {
   const size_t n = byId_.size();
   std::vector<std::pair<Id, Id>> reads; // (callee, caller): whose summary reads whose
   nonblockingFunction_.assign(n, 0);
+  renamed_.assign(n, 0);
   findContextCalls();
   for (size_t id = 0; id < n; ++id) {
     const FunctionFacts &fn = *byId_[id];

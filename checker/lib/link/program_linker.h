@@ -60,6 +60,8 @@ public:
     bool maybe = false;
     // The targets on the way were matched by type: the flow into the slot was lost (issue 27).
     bool byType = false;
+    // Internal to the fixpoint: which of the function's calls explains the summary.
+    unsigned from = ~0u;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -133,7 +135,8 @@ private:
   Chain callStep(const CallEvent &call, const Blocking &b) const;
   // Folds calls of `fn` into `mine` (one pass of the fixpoint); `skip` lists call indices
   // left out (sorted). True if `mine` changed.
-  bool foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip) const;
+  // `renamed` counts how often the summary took a new answer from the call that explains it.
+  bool foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip, unsigned char &renamed) const;
 
   // One level of calling context (link/calling_context.cpp): a virtual call on a function's
   // own parameter is judged at each call site with the classes passed there.
@@ -165,6 +168,7 @@ private:
   mutable std::unordered_map<std::string, Blocking> leaves_;
   mutable std::unordered_map<std::string, bool> nonblockingNames_; // of callees
   std::vector<char> nonblockingFunction_; // by id: annotated or in a pack's nonblocking list
+  std::vector<unsigned char> renamed_;    // by id: foldCalls()'s `renamed`
   std::vector<Visit> acquisitionsVisit_, invocationsVisit_;
   std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
   std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
