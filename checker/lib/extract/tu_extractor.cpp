@@ -20,6 +20,7 @@
 #include <clang/Lex/Preprocessor.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 namespace lockcheck {
@@ -127,7 +128,8 @@ private:
 
 class ExtractConsumer : public ASTConsumer {
 public:
-  ExtractConsumer(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  ExtractConsumer(const RulePacks &packs, TUFacts &out, const std::vector<std::string> &found)
+      : packs_(packs), out_(out), found_(found) {}
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
@@ -144,24 +146,32 @@ public:
       std::optional<llvm::StringRef> bytes = it->second->getBufferDataIfLoaded();
       out_.inputs.push_back({std::string(name.str()), bytes ? contentHash(std::string(*bytes)) : std::string()});
     }
+    // Found by __has_include / __has_embed but not read: an input all the same (its
+    // removal, or its emptiness for __has_embed, changes the TU); hashed when stored.
+    std::set<std::string> read;
+    for (const auto &in : out_.inputs) read.insert(in.path);
+    for (const auto &path : found_)
+      if (!read.count(path)) out_.inputs.push_back({path, std::string()});
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
+  const std::vector<std::string> &found_;
 };
 
 class ExtractAction : public ASTFrontendAction {
 public:
   ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
-    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent));
-    return std::make_unique<ExtractConsumer>(packs_, out_);
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent, found_));
+    return std::make_unique<ExtractConsumer>(packs_, out_, found_);
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
+  std::vector<std::string> found_; // by __has_include / __has_embed
 };
 
 } // namespace

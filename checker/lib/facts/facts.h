@@ -165,7 +165,7 @@ struct TUFacts {
   // C`, a `this` handed out): they may reach any slot whose flow is not followed.
   std::vector<std::string> escapingClasses;
   // For the cache; not serialised.
-  std::vector<InputFile> inputs;  // files the TU read
+  std::vector<InputFile> inputs;  // files the TU read (and those __has_include found)
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)
 };
 

@@ -11,8 +11,8 @@ namespace lockcheck {
 // Adds "classes", "callable_flows", "callable_types" and "escaping_classes" to a facts
 // document (left out when empty).
 void indirectFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
-// Reads them back; throws nlohmann::json exceptions on a malformed document, and
-// std::invalid_argument on a malformed slot key.
+// Reads them back, strictly (facts/document_reader.h); throws facts_doc::Malformed, naming
+// where, on a malformed document.
 void indirectFactsFromDocument(const nlohmann::json &doc, TUFacts &out);
 
 } // namespace lockcheck

@@ -10,6 +10,7 @@
 #include "link/indirect_targets.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +32,14 @@ public:
   // Whether a function is defined / declared by a TU added so far (a hash lookup).
   bool defines(const InternedString &key) const { return index_.contains(key); }
   bool declares(const InternedString &key) const { return decls_.count(key) > 0; }
+  // Whether the definition of `key` at `where` was added (the streaming reader's check on a
+  // definition it left undecoded).
+  bool defines(const InternedString &key, const SourcePoint &where) const;
+  // The definitions of `key`: one, or each distinct one of a key defined several times
+  // (link/definitions.cpp); none when it is not defined.
+  std::vector<const FunctionFacts *> definitionsOf(const InternedString &key) const;
+  // Whether `key` has several distinct definitions, so a call to it may run any of them.
+  bool ambiguous(const InternedString &key) const { return variants_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -68,6 +77,8 @@ public:
     bool bounded = false;
     bool reacquire = false;
     Chain path = kNoChain; // call steps down to the acquisition
+    // Through a call to a key with several definitions, only some of which take it.
+    bool maybe = false;
   };
   struct Invocation {
     std::vector<HeldLock> held;
@@ -75,7 +86,8 @@ public:
   };
 
   const RulePacks &packs() const { return packs_; }
-  // Every function defined in the program, by key.
+  // Every function defined in the program, by key; once link() started, each distinct
+  // definition of a key defined several times is under a key of its own (link/definitions.cpp).
   const FunctionMap &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
@@ -111,6 +123,9 @@ private:
   using Id = int;
   static constexpr Id kNoId = -1;
   void number();
+  // Past the functions' numbers: one per key with several distinct definitions (a call
+  // to it runs one of them), solved as the union of its definitions.
+  bool isChoice(Id id) const { return id >= static_cast<Id>(byId_.size()); }
   Id idOf(const InternedString &key) const;
   const FunctionFacts *definition(const InternedString &key) const;
 
@@ -131,6 +146,18 @@ private:
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
   bool indirectBlocks(const CallEvent &call, const IndirectResolution &r, const std::vector<std::string> &targets,
                       bool allReach, Blocking &out) const;
+  // callBlocks() for a call to a key with several distinct definitions (`definitions`,
+  // their keys): the step into the one that blocks says which.
+  bool definitionsBlock(const std::vector<std::string> &definitions, Blocking &out) const;
+  // A call that runs one of `targets` (function keys) blocks if one of them does. Returns
+  // the one a finding names (link/indirect_blocking.cpp, preferredTarget(); `reaches(t)`:
+  // whether t's flow reaches the call), null when none blocks; `out` takes its summary,
+  // `maybe` when only some of the targets block, and `blocking` counts those that do.
+  const std::string *someBlocks(const std::vector<std::string> &targets,
+                                const std::function<bool(const std::string &)> &reaches, Blocking &out,
+                                size_t &blocking) const;
+  // Prepends to `out`'s chain the step into `target`, at its definition (else `fallback`).
+  void stepInto(const std::string &target, const SourcePoint &fallback, std::string note, Blocking &out) const;
   // A callee's summary as its caller sees it at `call`: the step into the callee first.
   Chain callStep(const CallEvent &call, const Blocking &b) const;
   // Folds calls of `fn` into `mine` (one pass of the fixpoint); `skip` lists call indices
@@ -151,6 +178,12 @@ private:
   Blocking calleeBlocking(const CallEvent &call) const;
   // The exact classes `call` passes for parameter `param`; false when unknown.
   bool argumentClasses(const CallEvent &call, unsigned param, std::vector<std::string> &out) const;
+  // Distinct definitions of one key (link/definitions.cpp). add() keeps the first and sets
+  // aside the others; number() gives each its own key and binds the calls that can tell.
+  void addDefinition(FunctionFacts &&fn);
+  void splitDefinitions();
+  void bindCalls();
+  bool updateChoice(Id id);
   std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
@@ -175,6 +208,15 @@ private:
   IndirectTargets indirect_;
   std::unordered_map<Id, ContextCalls> contextCalls_; // functions that make virtual calls on their parameters
   std::unordered_map<Id, Blocking> besides_;          // their summaries without those calls (only blocking ones)
+  // Definitions of a key already added, whose position differs from the first's.
+  std::unordered_map<InternedString, std::vector<FunctionFacts>, InternedString::IdentityHash> extraDefinitions_;
+  // A key with several distinct definitions -> the keys they are under, in position order.
+  std::unordered_map<InternedString, std::vector<std::string>, InternedString::IdentityHash> variants_;
+  struct Choice {
+    InternedString key;
+    std::vector<Id> ids; // its definitions' numbers
+  };
+  std::vector<Choice> choices_; // number byId_.size() + i, in key order
 };
 
 } // namespace lockcheck
