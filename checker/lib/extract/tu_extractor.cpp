@@ -127,7 +127,8 @@ private:
 
 class ExtractConsumer : public ASTConsumer {
 public:
-  ExtractConsumer(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
+  ExtractConsumer(const RulePacks &packs, TUFacts &out, bool recordInputs)
+      : packs_(packs), out_(out), recordInputs_(recordInputs) {}
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
@@ -136,6 +137,7 @@ public:
     extractor.extract(ctx.getTranslationUnitDecl());
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
+    if (!recordInputs_) return;
     // The hash of what the parser read, not of the file when the entry is stored: an edit
     // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
@@ -149,14 +151,14 @@ public:
 private:
   const RulePacks &packs_;
   TUFacts &out_;
+  bool recordInputs_;
 };
 
 class ExtractAction : public ASTFrontendAction {
 public:
   ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
-    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent));
-    return std::make_unique<ExtractConsumer>(packs_, out_);
+    return makeExtractConsumer(ci, packs_, out_, true);
   }
 
 private:
@@ -168,6 +170,12 @@ private:
 
 std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out) {
   return std::make_unique<ExtractAction>(packs, out);
+}
+
+std::unique_ptr<ASTConsumer> makeExtractConsumer(CompilerInstance &ci, const RulePacks &packs, TUFacts &out,
+                                                 bool recordInputs) {
+  if (recordInputs) ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out.absent));
+  return std::make_unique<ExtractConsumer>(packs, out, recordInputs);
 }
 
 } // namespace lockcheck
