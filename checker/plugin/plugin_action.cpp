@@ -2,6 +2,7 @@
 // "lockcheck", it runs after the compiler's own action in every compile it is loaded into
 // and writes the translation unit's facts, the same bytes as `lockcheck extract`.
 #include "facts_writer.h"
+#include "host_version.h"
 
 #include "config/knowledge.h"
 #include "config/plugin_options.h"
@@ -17,18 +18,12 @@
 #include <llvm/Support/Path.h>
 #include <llvm/Support/VirtualFileSystem.h>
 
-#include <dlfcn.h>
-
 namespace lockcheck {
 using namespace clang;
 
 namespace {
 
-std::string pluginPath() {
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void *>(&pluginPath), &info) && info.dli_fname) return info.dli_fname;
-  return {};
-}
+std::string pluginPath() { return plugin::modulePath(reinterpret_cast<const void *>(&pluginPath)); }
 
 std::string absolutePath(CompilerInstance &ci, llvm::StringRef path) {
   llvm::SmallString<256> abs(path);
@@ -118,6 +113,9 @@ private:
   PluginOptions options_;
 };
 
+// Before registering (which calls into Clang): loaded directly, not through the gate, into
+// another Clang, this module loads anyway (its symbols are bound lazily) and would crash later.
+[[maybe_unused]] const bool hostChecked = (plugin::refuseOtherClang(pluginPath()), true);
 FrontendPluginRegistry::Add<LockcheckAction> registration("lockcheck", "writes the translation unit's lockcheck facts");
 
 } // namespace

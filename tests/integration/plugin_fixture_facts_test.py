@@ -23,8 +23,8 @@ import tempfile
 
 
 def main():
-    lockcheck, plugin, clangxx, fixtures = sys.argv[1:5]
-    fixtures = os.path.realpath(fixtures)
+    lockcheck, plugin, fixtures = (os.path.realpath(p) for p in (sys.argv[1], sys.argv[2], sys.argv[4]))
+    clangxx = sys.argv[3]
     sources = sorted(glob.glob(os.path.join(fixtures, "**", "*.cpp"), recursive=True))
     sources = [s for s in sources if not s.endswith("fixture_runner_test.cpp")]
     if not sources:
