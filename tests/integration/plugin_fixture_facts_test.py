@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Issue 29: the Clang plugin writes the same facts as `lockcheck extract`, byte for byte.
 
-Every fixture source (tests/fixtures/**/*.cpp) is compiled once by clang with the plugin
-loaded and once extracted by `lockcheck extract -p`, both from one compile_commands.json
-entry (the fixtures' flags: -std=c++20 -pthread, and the source's folder on the include
-path) and both from the fixtures folder, so files below it are named relatively in both.
-The facts must be identical; so must the set of sources that have facts (a fixture that
-does not compile has none either way).
+Every fixture source (tests/fixtures/**/*.cpp) is compiled by clang with the plugin loaded
+and extracted by `lockcheck extract -p`, both from one compile_commands.json entry (the
+fixtures' flags as the fixture runner passes them: -std=c++20 -pthread and the source's
+folder on the include path) and both from the fixtures folder, so files below it are named
+relatively in both. The facts must be identical; so must the set of sources that have facts
+(a fixture that does not compile has none either way).
 
-Objects: a full compile (-c) of every fixture, as a build does, in which the plugin runs
-after code generation. FIXTURE_COMPILE=syntax-only compiles with -fsyntax-only instead.
+Speed (CI runs this on every change): the compiles are -fsyntax-only (the plugin runs after
+the main action either way; plugin_compile_test.sh checks an object compile's facts) and
+one clang command compiles a batch of sources of one folder (the same flags; its driver
+runs a -cc1 per source); batches and extracts run in parallel, one per processor. FIXTURE_COMPILE=object compiles objects (-c) instead, one process per source.
 
 usage: plugin_fixture_facts_test.py LOCKCHECK PLUGIN CLANGXX FIXTURES_DIR
 """
@@ -17,9 +19,30 @@ import concurrent.futures
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
+
+
+def flags(src):
+    return ["-std=c++20", "-pthread", "-I" + os.path.dirname(src)]
+
+
+def cpu_seconds():
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def batches(sources, jobs):
+    """Sources grouped by folder (one set of flags), in batches small enough that `jobs`
+    workers finish together (a batch compiles one source after another)."""
+    folders = {}
+    for src in sources:
+        folders.setdefault(os.path.dirname(src), []).append(src)
+    size = max(1, min(12, len(sources) // (4 * jobs)))
+    return [group[i:i + size] for group in folders.values() for i in range(0, len(group), size)]
 
 
 def main():
@@ -30,58 +53,67 @@ def main():
     if not sources:
         print("FAILED: no fixture sources under", fixtures)
         return 1
-    syntax_only = os.environ.get("FIXTURE_COMPILE") == "syntax-only"
+    objects = os.environ.get("FIXTURE_COMPILE") == "object"
+    started = time.monotonic()
 
     with tempfile.TemporaryDirectory() as work:
         env = dict(os.environ, HOME=work, XDG_CACHE_HOME=os.path.join(work, "cache"))
         plugin_out = os.path.join(work, "plugin")
-        db, commands = [], {}
+        with_plugin = ["-fplugin=" + plugin, "-fplugin-arg-lockcheck-out=" + plugin_out]
+        db, compiles = [], []
         for i, src in enumerate(sources):
             obj = os.path.join(work, "obj", f"{i}.o")
-            args = [clangxx, "-std=c++20", "-pthread", "-I" + os.path.dirname(src)]
-            args += ["-fsyntax-only", src] if syntax_only else ["-c", src, "-o", obj]
+            args = [clangxx] + flags(src) + (["-c", src, "-o", obj] if objects else ["-fsyntax-only", src])
             db.append({"directory": fixtures, "file": src, "arguments": args})
-            commands[src] = args + ["-fplugin=" + plugin, "-fplugin-arg-lockcheck-out=" + plugin_out]
+            if objects:
+                compiles.append(([src], args + with_plugin))
+        jobs = os.cpu_count() or 2
+        if not objects:
+            compiles = [(batch, [clangxx] + flags(batch[0]) + ["-fsyntax-only"] + batch + with_plugin)
+                        for batch in batches(sources, jobs)]
         os.makedirs(os.path.join(work, "obj"))
+        os.makedirs(os.path.join(work, "extract"))
         with open(os.path.join(work, "compile_commands.json"), "w") as f:
             json.dump(db, f)
 
-        def compile_one(src):
-            r = subprocess.run(commands[src], cwd=fixtures, env=env, capture_output=True, text=True)
-            return src, r.returncode, r.stderr
+        def compile_batch(batch_args):
+            r = subprocess.run(batch_args[1], cwd=fixtures, env=env, capture_output=True, text=True)
+            return r.returncode, r.stderr
 
-        def extract_one(i_src):
-            i, src = i_src
+        def extract_one(i):
             out = os.path.join(work, "extract", f"{i}.lcfacts")
-            r = subprocess.run([lockcheck, "extract", src, "-p", work, "-o", out, "--quiet"],
+            r = subprocess.run([lockcheck, "extract", sources[i], "-p", work, "-o", out, "--quiet"],
                                cwd=fixtures, env=env, capture_output=True, text=True)
-            return src, r.returncode, out, r.stderr
+            return r.returncode, out, r.stderr
 
-        os.makedirs(os.path.join(work, "extract"))
-        jobs = os.cpu_count() or 2
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            compiled = list(pool.map(compile_one, sources))
-            extracted = list(pool.map(extract_one, enumerate(sources)))
+            compiled = [pool.submit(compile_batch, c) for c in compiles]
+            extracted = [pool.submit(extract_one, i) for i in range(len(sources))]
+            compiled = [c.result() for c in compiled]
+            extracted = [x.result() for x in extracted]
 
         # The plugin's files: <out>/<absolute source>.<hash>.lcfacts, one per source here.
         by_source = {}
         for path in glob.glob(os.path.join(plugin_out, "**", "*.lcfacts"), recursive=True):
             rel = os.path.relpath(path, plugin_out)
-            source = "/" + rel[: -len(".0123456789abcdef.lcfacts")]
-            by_source.setdefault(source, []).append(path)
+            by_source.setdefault("/" + rel[: -len(".0123456789abcdef.lcfacts")], []).append(path)
 
         failures = []
-        for (src, rc, err), (_, xrc, xout, xerr) in zip(compiled, extracted):
-            name = os.path.relpath(src, fixtures)
+        compile_rc = {}
+        for (batch, _), (rc, err) in zip(compiles, compiled):
+            compile_rc.update((src, rc) for src in batch)
             if "lockcheck plugin" in err:
-                failures.append(f"{name}: the plugin complained: {err.strip()}")
-                continue
+                failures.append(f"the plugin complained: {err.strip()}")
+            elif rc != 0 and not any(src in err for src in batch):
+                failures.append(f"a compile failed without an error in its sources: {err.strip()}")
+        for src, (xrc, xout, xerr) in zip(sources, extracted):
+            name = os.path.relpath(src, fixtures)
             files = by_source.get(src, [])
-            if rc != 0 or xrc != 0:
-                # A fixture that does not compile: no facts from either.
-                if rc == 0 or xrc == 0 or files:
-                    failures.append(f"{name}: compile exit {rc}, extract exit {xrc}, plugin facts {files}: "
-                                    f"{err.strip()} {xerr.strip()}")
+            if xrc != 0:
+                # A fixture that does not compile: no facts from the plugin either.
+                if files or compile_rc[src] == 0:
+                    failures.append(f"{name}: extract exit {xrc} ({xerr.strip()}), compile exit"
+                                    f" {compile_rc[src]}, plugin facts {files}")
                 continue
             if len(files) != 1:
                 failures.append(f"{name}: expected one plugin facts file, found {files}")
@@ -100,10 +132,11 @@ def main():
     for f in failures:
         print("FAILED:", f)
     if failures:
-        print(f"{len(failures)} of {len(sources)} fixture sources differ")
+        print(f"{len(failures)} failures over {len(sources)} fixture sources")
         return 1
-    print(f"PASSED: {len(sources)} fixture sources, plugin facts identical to extract's"
-          f" ({'-fsyntax-only' if syntax_only else '-c'})")
+    print(f"PASSED: {len(sources)} fixture sources ({len(compiles)} clang commands,"
+          f" {'-c' if objects else '-fsyntax-only'}), plugin facts identical to extract's,"
+          f" {time.monotonic() - started:.1f} s with {jobs} jobs, {cpu_seconds():.1f} s of CPU")
     return 0
 
 
