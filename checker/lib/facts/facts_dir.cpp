@@ -62,7 +62,9 @@ std::string pluginFactsSource(const std::string &dir, const std::string &factsPa
     return {};
   std::string_view hash(name.data() + name.size() - suffix + 1, kHashDigits);
   if (hash.find_first_not_of("0123456789abcdef") != std::string_view::npos) return {};
-  return "/" + name.substr(0, name.size() - suffix);
+  std::string source = "/"; // (not "/" + substr(): GCC 12 warns on that, -Wstringop-overflow)
+  source.append(name, 0, name.size() - suffix);
+  return source;
 }
 
 bool writeFileAtomically(const std::string &path, const std::string &bytes, std::string &error) {
