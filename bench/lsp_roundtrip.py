@@ -8,67 +8,36 @@ its textDocument/publishDiagnostics for that file is measured, against `clang++
 and the ratio (the contract's target: <= 1.5).
 
 usage: bench/lsp_roundtrip.py --lockcheck build/bin/lockcheck [--build build]
-                              [--file server/src/handlers.cpp] [--runs 5]
+                              [--root server/src] [--file server/src/handlers.cpp] [--runs 5]
+(--root: the workspace the server opens, e.g. another project with its own --build.)
 """
-import argparse, json, os, queue, statistics, subprocess, sys, tempfile, threading, time
+import argparse, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lsp_client  # noqa: E402
 from checker_bench import CLANG, commands, find_db, run  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class Client:
-    """A minimal LSP client over the server's pipes: a reader thread queues what comes back."""
-
-    def __init__(self, cmd, cwd):
-        self.proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.inbox = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                name, _, value = line.decode().partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            self.inbox.put(json.loads(out.read(length)))
-
-    def send(self, message):
-        body = json.dumps(dict(message, jsonrpc="2.0")).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-        self.proc.stdin.flush()
-
+class Client(lsp_client.Client):
     def wait_for(self, accept, timeout=600):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
-            if m is None:
-                sys.exit("lockcheck lsp exited")
-            if m.get("method") == "window/workDoneProgress/create":
-                self.send({"id": m["id"], "result": None})
-            if accept(m):
-                return m
+        m = super().wait_for(accept, timeout)
+        if m is None:
+            sys.exit("lockcheck lsp exited or did not answer")
+        return m
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lockcheck", required=True)
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--root", default=os.path.join(REPO, "server", "src"))
     ap.add_argument("--file", default=os.path.join(REPO, "server/src/handlers.cpp"))
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     lockcheck = os.path.abspath(a.lockcheck)
-    root = os.path.join(REPO, "server", "src")
+    root = os.path.realpath(a.root)
     db = os.path.abspath(find_db(REPO, a.build))
     target = os.path.realpath(a.file)
     found = [c for c in commands(db, root) if c[1] == target]

@@ -11,8 +11,9 @@
 #   -s, --sarif FILE       SARIF output           (env SARIF_OUT; default lockcheck.sarif;
 #                                                  "" or "-" writes none)
 #   --baseline FILE        known findings         (env BASELINE; only new findings fail)
-#   --changed-since REV    pull requests: only findings touching lines changed since REV
-#                                                 (env CHANGED_SINCE)
+#   --changed-since REV    pull requests: only findings REV's version of the program does
+#                          not have (REV's version of the changed files is analysed too;
+#                          needs REV's commit in the clone)    (env CHANGED_SINCE)
 #   --config FILE          .lockcheck.json        (env LOCKCHECK_CONFIG; default: found upward)
 #   --cache-dir DIR        facts cache, worth keeping between CI runs (env CACHE_DIR; default:
 #                                                  next to compile_commands.json)

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The pre-commit hook (id `lockcheck` in .pre-commit-hooks.yaml): analyses the repository's
-# tracked C++ sources as one program and refuses the commit when a finding touches a line
-# the commit changes. Findings the code already had (lines not touched) do not block it.
+# program and refuses the commit when it has a finding that HEAD's version of the program
+# does not have (`--changed-since HEAD`: HEAD's version of the changed files is analysed
+# too, and findings are matched as a baseline matches them, without line numbers). Findings
+# the code already had do not block it, wherever the change is.
 #
 # usage: pre-commit-hook.sh [LOCKCHECK_OPTIONS...] [-- EXTRA_COMPILER_FLAGS]
-#   The options come from the hook's `args:` (e.g. [-p, build]); the paths are every C++ source
-#   git tracks (files not to analyse: `exclude` in .lockcheck.json). pre-commit runs this from
-#   the repository root with unstaged changes stashed, so the tree is what is being committed.
+#   The options come from the hook's `args:` (e.g. [-p, build]). The program: with a
+#   compilation database (-p/--build-dir given, or build/compile_commands.json or
+#   compile_commands.json at the root) the repository root, which lockcheck reads as the
+#   sources the database lists (another platform's sources, unlisted, are skipped); without
+#   one, every C++ source git tracks. Files not to analyse: `exclude` in .lockcheck.json.
+#   pre-commit runs this from the repository root with unstaged changes stashed, so the
+#   tree is what is being committed.
 # Environment:
 #   LOCKCHECK                the lockcheck binary (default: `lockcheck` on PATH)
 #   LOCKCHECK_CHANGED_SINCE  the revision changes are measured from (default: pre-commit's
@@ -42,14 +48,27 @@ while (($#)); do
   shift
 done
 
-# Tracked C++ sources, as lockcheck recognises them (headers are analysed through them).
-paths=()
-while IFS= read -r -d '' f; do
-  case $f in
-    *.cpp | *.cc | *.cxx | *.c++ | *.cp | *.C | *.CPP) [[ -f $f ]] && paths+=("$f") ;;
+# With a compilation database, the root: lockcheck analyses what the database lists under it.
+database=no
+for ((i = 0; i < ${#options[@]}; i++)); do
+  case ${options[i]} in
+    -p | --build-dir | -p?*) database=yes ;;
   esac
-done < <(git ls-files -z --cached)
-((${#paths[@]})) || exit 0
+done
+[[ -f build/compile_commands.json || -f compile_commands.json ]] && database=yes
+
+paths=()
+if [[ $database == yes ]]; then
+  paths=(.)
+else
+  # Tracked C++ sources, as lockcheck recognises them (headers are analysed through them).
+  while IFS= read -r -d '' f; do
+    case $f in
+      *.cpp | *.cc | *.cxx | *.c++ | *.cp | *.C | *.CPP) [[ -f $f ]] && paths+=("$f") ;;
+    esac
+  done < <(git ls-files -z --cached)
+  ((${#paths[@]})) || exit 0
+fi
 
 since=${LOCKCHECK_CHANGED_SINCE:-${PRE_COMMIT_FROM_REF:-HEAD}}
 changed=()

@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   cmake make g++ git python3 curl ca-certificates
   clang-19 libclang-19-dev libclang-cpp19-dev llvm-19-dev
+  libclang-rt-19-dev  # -fsanitize=fuzzer for the fuzz targets (ci/fuzz.sh)
   nlohmann-json3-dev libgtest-dev
   libboost1.81-dev libpqxx-dev postgresql libcrypt-dev libssl-dev
   python3-jsonschema pre-commit

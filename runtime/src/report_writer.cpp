@@ -10,8 +10,11 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lockcheck_rt {
@@ -135,9 +138,52 @@ nlohmann::ordered_json findingJson(const Event &e, const std::map<void *, std::v
           {"lock_stack", stackJson(lockStack)}};
 }
 
+// write(2) until all is written: a short count (a file size limit, a full disk) is retried, and
+// the error that ends it is returned (0: all written).
+int writeAll(int fd, const char *data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
+    data += n;
+    size -= size_t(n);
+  }
+  return 0;
+}
+
+std::string failure(const std::string &what, const std::string &path, int error) {
+  return what + " " + path + ": " + strerror(error);
+}
+
+// Writes `text` to `path`; returns what went wrong ("" when it is all there). A regular file (or
+// none yet) is replaced atomically through a temporary beside it, removed again on failure, so a
+// reader never sees half a report. Anything else (a pipe, /dev/stderr, /dev/full) is written in
+// place: renaming over a device would replace it with a file.
+std::string storeReport(const std::string &path, const std::string &text) {
+  struct stat st;
+  bool inPlace = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+  std::string target = inPlace ? path : path + ".tmp" + std::to_string(getpid());
+  int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC | (inPlace ? 0 : O_CREAT | O_TRUNC), 0644);
+  if (fd < 0) return failure("cannot create", target, errno);
+  int error = writeAll(fd, text.data(), text.size());
+  if (::close(fd) != 0 && error == 0 && errno != EINTR) error = errno; // NFS reports a lost write here
+  if (error != 0) {
+    if (!inPlace) ::unlink(target.c_str());
+    return failure("cannot write", target, error);
+  }
+  if (!inPlace && std::rename(target.c_str(), path.c_str()) != 0) {
+    error = errno;
+    ::unlink(target.c_str());
+    return failure("cannot rename " + target + " to", path, error);
+  }
+  return "";
+}
+
 const char *reasonName(ReportReason reason) {
   switch (reason) {
   case ReportReason::Exit: return "exit";
+  case ReportReason::QuickExit: return "quick_exit";
   case ReportReason::Signal: return "signal";
   case ReportReason::Abort: return "abort";
   case ReportReason::FatalSignal: return "fatal-signal";
@@ -159,6 +205,7 @@ void serviceDumpRequest() {
 }
 
 void writeReport(ReportReason reason) {
+  if (options().disabled) return;
   Uninterposed guard;
   if (g_writing.test_and_set()) return; // another thread is writing it right now
   std::vector<Event> events(kMaxEvents);
@@ -190,14 +237,13 @@ void writeReport(ReportReason reason) {
          {{"files", 0}, {"findings", findings.size()}, {"seconds", double(monotonicNs() - g_startNs) / 1e9}}},
         {"runtime",
          {{"program", exe}, {"pid", getpid()}, {"reason", reasonName(reason)}, {"events_dropped", dropped}}}};
+    std::string text = report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     std::string path = outputPath(owner);
-    std::string temporary = path + ".tmp" + std::to_string(getpid());
-    {
-      std::ofstream out(temporary, std::ios::binary);
-      out << report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+    if (std::string error = storeReport(path, text); !error.empty()) {
+      std::string msg = "lockcheck-runtime: the report (" + std::to_string(findings.size()) + " finding" +
+                        (findings.size() == 1 ? "" : "s") + ") was not written: " + error + "\n";
+      writeAll(2, msg.data(), msg.size());
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0)
-      fprintf(stderr, "lockcheck-runtime: cannot write %s\n", path.c_str());
   }
   g_writing.clear();
 }

@@ -4,7 +4,7 @@
 
 namespace lockcheck_rt {
 
-enum class ReportReason { Exit, Signal, Abort, FatalSignal };
+enum class ReportReason { Exit, QuickExit, Signal, Abort, FatalSignal };
 
 void writeReport(ReportReason reason);
 

@@ -44,6 +44,7 @@ struct Options {
   bool abortOnEvent = false;
   bool libraryLocks = false; // also count locks that system libraries take internally
   bool fullLockStacks = false;
+  bool disabled = false; // a bad option value: nothing is recorded or written (docs/runtime.md)
 };
 const Options &options();
 

@@ -4,6 +4,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstring>
 #include <memory>
 
@@ -41,10 +44,38 @@ bool bcrypt_verify(const std::string& password, const std::string& hash) {
   return n == hash.size() && CRYPTO_memcmp(out, hash.data(), n) == 0;
 }
 
+std::optional<int> bcrypt_cost_of(const std::string& hash) {
+  // "$2b$" two decimal digits "$" (crypt_gensalt always writes two).
+  if (hash.size() < 7 || hash[0] != '$' || hash[1] != '2' || std::strchr("aby", hash[2]) == nullptr ||
+      hash[3] != '$' || hash[6] != '$' || !std::isdigit(static_cast<unsigned char>(hash[4])) ||
+      !std::isdigit(static_cast<unsigned char>(hash[5])))
+    return std::nullopt;
+  return (hash[4] - '0') * 10 + (hash[5] - '0');
+}
+
+namespace {
+
+constexpr int kMinCost = 4;
+constexpr int kMaxCost = 31;
+std::array<std::string, kMaxCost + 1> g_dummy_hashes;  // written before the workers start
+
+}  // namespace
+
+bool bcrypt_prepare_dummy_hashes(int cost) {
+  for (int c = kMinCost; c <= cost && c <= kMaxCost; ++c) {
+    auto h = bcrypt_hash("lockcheck-dummy-password", c);
+    if (!h) return false;
+    g_dummy_hashes[static_cast<std::size_t>(c)] = std::move(*h);
+  }
+  return true;
+}
+
 const std::string& bcrypt_dummy_hash(int cost) {
-  // Computed once at start-up (main calls this before serving).
-  static const std::string h = bcrypt_hash("lockcheck-dummy-password", cost).value_or("");
-  return h;
+  return g_dummy_hashes[static_cast<std::size_t>(std::clamp(cost, kMinCost, kMaxCost))];
+}
+
+void bcrypt_spend_up_to(const std::string& password, int from, int to) {
+  for (int c = std::max(from, kMinCost); c < to; ++c) bcrypt_verify(password, bcrypt_dummy_hash(c));
 }
 
 }  // namespace lcs

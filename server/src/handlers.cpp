@@ -2,11 +2,13 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include "bcrypt.h"
 #include "http_util.h"
 #include "item_store.h"
 #include "json_body.h"
+#include "log.h"
 #include "jwt.h"
 #include "user_store.h"
 #include "version_info.h"
@@ -77,9 +79,43 @@ bool parse_credentials(const ExchangePtr& ex, std::string& username, std::string
 std::optional<JwtClaims> bearer_claims(App& app, const ExchangePtr& ex) {
   auto it = ex->req.find(http::field::authorization);
   if (it == ex->req.end()) return std::nullopt;
+  // credentials = auth-scheme 1*SP token68; the scheme is case-insensitive (RFC 9110 §11.1, §11.4).
   std::string_view v = it->value();
-  if (v.size() < 8 || v.substr(0, 7) != "Bearer ") return std::nullopt;
-  return jwt_verify(std::string(v.substr(7)), app.cfg.jwt_secret);
+  constexpr std::string_view scheme = "bearer";
+  if (v.size() <= scheme.size() || !boost::beast::iequals(v.substr(0, scheme.size()), scheme) ||
+      v[scheme.size()] != ' ')
+    return std::nullopt;
+  std::string_view token = v.substr(scheme.size());
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  return jwt_verify(std::string(token), app.cfg.jwt_secret);
+}
+
+struct Verified {
+  bool ok = false;
+  std::optional<std::string> rehashed;  // the password hashed at the configured cost
+};
+
+// Runs on the bcrypt pool. Every 401 costs what one hash at the configured
+// cost does, so timing does not tell which usernames exist: an unknown user
+// is verified against a dummy hash at that cost; a wrong password for a user
+// whose hash is cheaper (BCRYPT_COST was raised) spends the difference on
+// dummy hashes. A right password for a hash of another cost is rehashed at
+// the configured one (the standard practice; the caller stores it).
+Verified verify_login(const std::optional<UserCredentials>& creds, const std::string& password, int cost) {
+  Verified v;
+  if (!creds) {
+    bcrypt_verify(password, bcrypt_dummy_hash(cost));
+    return v;
+  }
+  const std::string& stored = creds->password_hash;
+  v.ok = bcrypt_verify(password, stored);
+  std::optional<int> stored_cost = bcrypt_cost_of(stored);
+  if (v.ok && stored_cost != cost) {
+    v.rehashed = bcrypt_hash(password, cost);
+  } else if (!v.ok && stored_cost && *stored_cost < cost) {
+    bcrypt_spend_up_to(password, *stored_cost, cost);
+  }
+  return v;
 }
 
 // Queues `run` on the bcrypt pool; answers 503 at once when it is full.
@@ -190,16 +226,30 @@ void handle_login(App& app, const ExchangePtr& ex) {
         submit_bcrypt(app, ex, [&app, ex, creds, username, password](double queue_ms) {
           ex->bcrypt_queue_ms = queue_ms;
           auto t0 = clock_type::now();
-          // Unknown users cost one hash too, so timing does not reveal them.
-          bool ok = creds->has_value() ? bcrypt_verify(password, (*creds)->password_hash)
-                                       : (bcrypt_verify(password, bcrypt_dummy_hash(app.cfg.bcrypt_cost)), false);
+          Verified v = verify_login(*creds, password, app.cfg.bcrypt_cost);
           ex->bcrypt_ms = ms_since(t0);
-          if (!ok) return unauthorized(ex, "bad_credentials");
+          if (!v.ok) return unauthorized(ex, "bad_credentials");
           JwtClaims claims{(*creds)->id, username, unix_now() + app.cfg.jwt_expiry_s};
-          ex->finish(json_response(ex->req, http::status::ok,
-                                   {{"token", jwt_sign(claims, app.cfg.jwt_secret)},
-                                    {"token_type", "Bearer"},
-                                    {"expires_in", app.cfg.jwt_expiry_s}}));
+          auto answer = [&app, ex, claims] {
+            ex->finish(json_response(ex->req, http::status::ok,
+                                     {{"token", jwt_sign(claims, app.cfg.jwt_secret)},
+                                      {"token_type", "Bearer"},
+                                      {"expires_in", app.cfg.jwt_expiry_s}}));
+          };
+          if (!v.rehashed) return answer();
+          // Store the hash at the configured cost before answering; a failure
+          // costs only a rehash at the next login, not this one.
+          std::int64_t id = (*creds)->id;
+          app.db.submit([id, old_hash = (*creds)->password_hash, new_hash = *v.rehashed](pqxx::connection& c) {
+                          replace_password_hash(c, id, old_hash, new_hash);
+                        },
+                        [ex, answer](const DbOutcome& out) {
+                          ex->db_ms += out.db_ms;
+                          if (!out.ok)
+                            log_json("warn", {{"event", "rehash_not_stored"}, {"trace_id", ex->trace_id},
+                                              {"error_kind", out.error_kind}});
+                          answer();
+                        });
         });
       });
 }
@@ -265,22 +315,37 @@ void handle_item_put(App& app, const ExchangePtr& ex, std::int64_t id) {
   auto claims = bearer_claims(app, ex);
   if (!claims) return unauthorized(ex, "bad_token");
   std::string error;
-  auto body = parse_json_object(ex->req.body(), error);
-  if (!body) return bad_request(ex, error);
-  auto data = std::make_shared<std::string>(body->dump());
-  // 0: the token's user does not exist (any more); nothing was stored.
-  auto version = std::make_shared<std::int64_t>(0);
+  if (!parse_json_object(ex->req.body(), error)) return bad_request(ex, error);
+  // The client's own text goes to jsonb, not a re-serialisation: a parsed number
+  // is a double (or 64-bit integer) and would lose digits; jsonb keeps them all.
+  struct Put {
+    std::string data;
+    bool user_exists = false;
+    std::optional<ItemRow> stored;
+    std::string refused;  // jsonb's reason when it does not take the value
+  };
+  auto put = std::make_shared<Put>();
+  put->data = std::move(ex->req.body());
   std::int64_t uid = claims->user_id;
-  app.db.submit([id, uid, data, version](pqxx::connection& c) {
-                  if (user_exists(c, uid)) *version = store_item(c, id, *data);
+  app.db.submit([id, uid, put](pqxx::connection& c) {
+                  put->user_exists = user_exists(c, uid);
+                  if (!put->user_exists) return;  // the token's user is gone: nothing is stored
+                  try {
+                    put->stored = store_item(c, id, put->data);
+                  } catch (const pqxx::data_exception& e) {
+                    std::string_view what = e.what();
+                    put->refused = std::string(what.substr(0, std::min(what.find('\n'), std::size_t{200})));
+                  }
                 },
-                [&app, ex, id, data, version](const DbOutcome& out) {
+                [&app, ex, id, put](const DbOutcome& out) {
                   note_db(ex, out);
                   if (!out.ok) return fail_with_kind(ex, out.error_kind);
-                  if (*version == 0) return unauthorized(ex, "unknown_user");
-                  auto rendered = std::make_shared<const std::string>(render_item(id, *data, *version));
+                  if (!put->user_exists) return unauthorized(ex, "unknown_user");
+                  if (!put->stored) return bad_request(ex, "data cannot be stored: " + put->refused);
+                  auto rendered = std::make_shared<const std::string>(
+                      render_item(id, put->stored->data_json, put->stored->version));
                   double waited = 0;
-                  if (!app.items.put(id, CachedItem{rendered, *version}, &waited)) {
+                  if (!app.items.put(id, CachedItem{rendered, put->stored->version}, &waited)) {
                     // The row is stored but the cache may be stale: say so.
                     ex->lock_wait_ms = waited;
                     return fail_with_kind(ex, "lock_timeout");

@@ -21,6 +21,12 @@ std::optional<nlohmann::json> parse_json_object(std::string_view body, std::stri
     }
     return true;
   };
+  // The parser takes a raw NUL byte for the end of the input and would accept
+  // `{...}\0anything` as `{...}`: no valid JSON text holds one, so refuse it.
+  if (body.find('\0') != std::string_view::npos) {
+    error = "body must not contain a NUL byte";
+    return std::nullopt;
+  }
   json doc = json::parse(body.begin(), body.end(), limits, /*allow_exceptions=*/false);
   if (too_deep) {
     error = "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";

@@ -3,7 +3,8 @@
 // hit later checked while parsing: nesting at most kMaxJsonDepth levels (the
 // parser is iterative, so a deep document costs no stack; PostgreSQL would
 // fail with 54001) and no U+0000 in any string or key (PostgreSQL text and
-// jsonb cannot hold it: 22P05). Both are the client's fault: 400, not 500.
+// jsonb cannot hold it: 22P05), nor a raw NUL byte anywhere (the parser
+// would stop there and drop the rest). All are the client's fault: 400.
 #include <optional>
 #include <string>
 #include <string_view>

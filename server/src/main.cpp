@@ -14,6 +14,7 @@
 #include "bounded_lock.h"
 #include "config.h"
 #include "db_pool.h"
+#include "fd_budget.h"
 #include "item_cache.h"
 #include "item_store.h"
 #include "job_pool.h"
@@ -112,12 +113,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lockcheck-server: %s (see --help)\n", error.c_str());
     return 2;
   }
+  FdBudget fds;
+  if (mode != Mode::migrate && !ensure_fd_budget(cfg, fds, error)) {
+    std::fprintf(stderr, "lockcheck-server: %s\n", error.c_str());
+    return 2;
+  }
   if (mode == Mode::check_config) return check_config_command(cfg);
   if (mode == Mode::migrate) return migrate_command(cfg);
   set_lock_deadline(std::chrono::milliseconds(cfg.lock_timeout_ms));
   // Bound connection attempts so a vanished database fails fast.
   setenv("PGCONNECT_TIMEOUT", "2", 0);
-  bcrypt_dummy_hash(cfg.bcrypt_cost);
+  // Unknown users are verified against this, so it must exist before serving.
+  if (!bcrypt_prepare_dummy_hashes(cfg.bcrypt_cost)) {
+    log_json("error", {{"event", "startup_failed"}, {"error_kind", "bcrypt"}, {"message", "cannot compute a bcrypt hash"}});
+    return 1;
+  }
 
   DbPool db(cfg);
   register_user_statements(db);
@@ -163,7 +173,10 @@ int main(int argc, char** argv) {
                     {"io_threads", cfg.io_threads},
                     {"workers", cfg.workers},
                     {"db_pool_size", cfg.db_pool_size},
-                    {"bcrypt_cost", cfg.bcrypt_cost}});
+                    {"bcrypt_cost", cfg.bcrypt_cost},
+                    {"max_connections", cfg.max_connections},
+                    {"fd_needed", fds.needed},
+                    {"fd_limit", fds.limit}});
 
   std::vector<std::thread> threads;
   for (int i = 1; i < cfg.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });

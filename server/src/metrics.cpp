@@ -99,6 +99,10 @@ std::string Metrics::render() const {
   gauge("lockcheck_bcrypt_busy", "gauge", "Workers hashing now.", bcrypt_busy.load());
   gauge("lockcheck_bcrypt_rejected_total", "counter", "Hashes refused because the queue was full.", bcrypt_rejected.load());
   gauge("lockcheck_http_connections", "gauge", "Open HTTP connections.", connections.load());
+  gauge("lockcheck_accept_errors_total", "counter", "Failed accepts of a connection (out of file descriptors...).",
+        accept_errors.load());
+  gauge("lockcheck_accept_paused", "gauge", "1 while accepting is paused after a failed accept.",
+        accept_paused.load());
   gauge("lockcheck_http_in_flight", "gauge", "Requests being handled.", in_flight.load());
   gauge("lockcheck_item_cache_hits_total", "counter", "Item cache hits.", item_cache_hits.load());
   gauge("lockcheck_item_cache_misses_total", "counter", "Item cache misses.", item_cache_misses.load());

@@ -32,8 +32,8 @@ class Histogram {
 
 class Metrics {
  public:
-  static constexpr std::array<int, 14> kStatuses = {200, 201, 204, 400, 401, 404, 405,
-                                                    409, 413, 431, 500, 503, 504, 0};
+  static constexpr std::array<int, 16> kStatuses = {200, 201, 204, 400, 401, 404, 405, 409,
+                                                    413, 417, 431, 500, 501, 503, 504, 0};
 
   void observe_request(Endpoint e, int status, double seconds);
   void observe_lock_wait(double seconds) { lock_wait_.observe(seconds); }
@@ -49,6 +49,8 @@ class Metrics {
   std::atomic<std::int64_t> bcrypt_rejected{0};
   std::atomic<std::int64_t> db_rejected{0};
   std::atomic<std::int64_t> connections{0};
+  std::atomic<std::int64_t> accept_errors{0};  // accept() failures (e.g. out of descriptors)
+  std::atomic<std::int64_t> accept_paused{0};  // 1 while the acceptor backs off after one
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::int64_t> item_cache_hits{0};
   std::atomic<std::int64_t> item_cache_misses{0};

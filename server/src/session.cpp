@@ -4,7 +4,9 @@
 #include <boost/asio/post.hpp>
 
 #include "http_util.h"
+#include "listener.h"
 #include "log.h"
+#include "request_head.h"
 #include "router.h"
 
 namespace lcs {
@@ -26,12 +28,17 @@ void fail(beast::error_code ec, const char* what) {
 
 }  // namespace
 
-Session::Session(net::ip::tcp::socket&& socket, App& app, bool reject)
-    : stream_(std::move(socket)), app_(app), reject_(reject) {
+Session::Session(net::ip::tcp::socket&& socket, App& app, bool reject, std::weak_ptr<Listener> listener)
+    : stream_(std::move(socket)), app_(app), reject_(reject), listener_(std::move(listener)) {
   metrics().connections.fetch_add(1);
 }
 
-Session::~Session() { metrics().connections.fetch_sub(1); }
+Session::~Session() {
+  metrics().connections.fetch_sub(1);
+  beast::error_code ec;
+  stream_.socket().close(ec);  // free the descriptor before the listener retries
+  if (auto listener = listener_.lock()) listener->connection_closed();
+}
 
 void Session::run() {
   // Start on the strand: the socket was accepted onto it.
@@ -55,7 +62,10 @@ void Session::do_read() {
   parser_->header_limit(static_cast<std::uint32_t>(app_.cfg.header_limit));
   stream_.expires_after(std::chrono::seconds(app_.cfg.read_timeout_s));
   reading_ = true;
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  // The header first: its framing and expectations are checked before a byte
+  // of the body is read (request_head.h).
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_header, shared_from_this()));
 }
 
 void Session::stop_reading() {
@@ -65,32 +75,81 @@ void Session::stop_reading() {
   });
 }
 
+namespace {
+
+// Beast's parse errors: the request is malformed (400), as opposed to the
+// peer going away or a timeout.
+bool malformed(beast::error_code ec) {
+  for (http::error e : {http::error::bad_method, http::error::bad_target, http::error::bad_version,
+                        http::error::bad_field, http::error::bad_value, http::error::bad_content_length,
+                        http::error::multiple_content_length, http::error::bad_transfer_encoding,
+                        http::error::bad_chunk, http::error::bad_chunk_extension, http::error::bad_obs_fold,
+                        http::error::bad_line_ending})
+    if (ec == e) return true;
+  return false;
+}
+
+}  // namespace
+
+void Session::on_header(beast::error_code ec, std::size_t) {
+  if (ec) return on_read(ec, 0);
+  HeadVerdict verdict = check_request_head(parser_->get());
+  if (verdict.status != http::status::ok)
+    return reject_request(verdict.status, verdict.message, verdict.error_kind);
+  close_after_ = verdict.close_after;
+  if (parser_->is_done()) return on_read(ec, 0);
+  if (verdict.expect_continue) {
+    // The client waits for this before it sends the body (RFC 9110 §10.1.1).
+    continue_.emplace(http::status::continue_, parser_->get().version());
+    stream_.expires_after(std::chrono::seconds(app_.cfg.write_timeout_s));
+    return http::async_write(stream_, *continue_,
+                             beast::bind_front_handler(&Session::on_continue, shared_from_this()));
+  }
+  read_body();
+}
+
+void Session::on_continue(beast::error_code ec, std::size_t) {
+  continue_.reset();
+  if (ec) {
+    reading_ = false;
+    fail(ec, "write");
+    return do_close();
+  }
+  read_body();
+}
+
+void Session::read_body() {
+  stream_.expires_after(std::chrono::seconds(app_.cfg.read_timeout_s));
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::reject_request(http::status status, const std::string& message, const std::string& kind) {
+  reading_ = false;
+  ex_ = std::make_shared<Exchange>();
+  if (parser_->is_header_done()) ex_->req = parser_->get();  // for method/target in the log
+  ex_->req.body().clear();
+  ex_->req.keep_alive(false);  // the rest of the stream is not trusted
+  ex_->trace_id = request_id_for(ex_->req);
+  metrics().in_flight.fetch_add(1);
+  answer_early(status, message, kind);
+}
+
 void Session::on_read(beast::error_code ec, std::size_t) {
   reading_ = false;
   if (ec == http::error::end_of_stream) return do_close();
-  if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::bad_method ||
-      ec == http::error::bad_target || ec == http::error::bad_version || ec == http::error::bad_field ||
-      ec == http::error::bad_value || ec == http::error::bad_content_length || ec == http::error::bad_chunk ||
-      ec == http::error::bad_line_ending) {
-    ex_ = std::make_shared<Exchange>();
-    if (parser_->is_header_done()) ex_->req = parser_->get();  // for method/target in the log
-    ex_->req.body().clear();
-    ex_->req.keep_alive(false);
-    ex_->trace_id = request_id_for(ex_->req);
-    metrics().in_flight.fetch_add(1);
-    if (ec == http::error::body_limit)
-      return answer_early(http::status::payload_too_large, "request body too large", "body_too_large");
-    if (ec == http::error::header_limit)
-      return answer_early(http::status::request_header_fields_too_large, "request header too large",
+  if (ec == http::error::body_limit)
+    return reject_request(http::status::payload_too_large, "request body too large", "body_too_large");
+  if (ec == http::error::header_limit)
+    return reject_request(http::status::request_header_fields_too_large, "request header too large",
                           "header_too_large");
-    return answer_early(http::status::bad_request, "malformed HTTP request", "bad_http");
-  }
+  if (malformed(ec)) return reject_request(http::status::bad_request, "malformed HTTP request", "bad_http");
   if (ec) {
     fail(ec, "read");
     return do_close();
   }
   ex_ = std::make_shared<Exchange>();
   ex_->req = parser_->release();
+  if (close_after_) ex_->req.keep_alive(false);
   ex_->trace_id = request_id_for(ex_->req);
   metrics().in_flight.fetch_add(1);
   dispatch();

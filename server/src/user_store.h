@@ -29,6 +29,10 @@ std::optional<std::int64_t> insert_user(pqxx::connection& c, const std::string& 
                                         const std::string& password_hash);
 std::optional<UserCredentials> find_credentials(pqxx::connection& c, const std::string& username);
 std::optional<UserProfile> find_profile(pqxx::connection& c, std::int64_t id);
+// Replaces the user's hash if it is still `old_hash` (a rehash at a new cost
+// never overwrites a hash changed meanwhile); true if it did.
+bool replace_password_hash(pqxx::connection& c, std::int64_t id, const std::string& old_hash,
+                           const std::string& new_hash);
 // Whether a token's subject still names a user (a PUT acts as them).
 bool user_exists(pqxx::connection& c, std::int64_t id);
 void ping(pqxx::connection& c);

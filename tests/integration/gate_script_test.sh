@@ -90,4 +90,36 @@ rc=$?
 [[ $rc -eq 2 ]] && grep -q "lockcheck not found" "$work/err" ||
   { cat "$work/err"; fail "no lockcheck: exit $rc, expected 2 with a message"; }
 
-echo "PASSED: gate exits 1/0/0/2/2 and writes SARIF"
+# 6. A pull request (CHANGED_SINCE: the base commit): only what it introduces fails. An old
+#    finding beside the edited lines does not; one the change creates away from them does.
+if command -v git >/dev/null; then
+  export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+  export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.invalid
+  export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.invalid
+  git init -q && git add -A && git commit -q -m base || fail "cannot commit the project"
+  base=$(git rev-parse HEAD)
+  sed -i 's|^\(.*crypt_r.*\)$|\1 // checked by the login service|' bad/auth.cpp
+  LOCKCHECK_BIN=$lockcheck_bin CHANGED_SINCE=$base SARIF_OUT=$work/pr.sarif "$gate" -j 1 bad clean >"$work/out" 2>"$work/err"
+  rc=$?
+  [[ $rc -eq 0 ]] || { cat "$work/out" "$work/err"; fail "pull request editing the old finding's line: exit $rc, expected 0"; }
+  got=$(sarif_results "$work/pr.sarif") || fail "pull request: SARIF is not SARIF JSON"
+  [[ $got == "0" ]] || fail "pull request editing the old finding's line: SARIF has '$got', expected no results"
+  python3 - <<'PY'
+p = "clean/auth.cpp"
+tail = "  struct crypt_data data{};\n  const char *out = crypt_r(password.c_str(), hash.c_str(), &data);\n" \
+       "  return out != nullptr && hash == out;\n"
+s = open(p).read()
+assert "  }\n" + tail in s
+s = s.replace("  }\n" + tail, tail + "  }\n")
+open(p, "w").write(s)
+PY
+  LOCKCHECK_BIN=$lockcheck_bin CHANGED_SINCE=$base SARIF_OUT=$work/pr.sarif "$gate" -j 1 bad clean >"$work/out" 2>"$work/err"
+  rc=$?
+  [[ $rc -eq 1 ]] || { cat "$work/out" "$work/err"; fail "pull request putting crypt_r under the lock: exit $rc, expected 1"; }
+  grep -Eq "^clean/auth.cpp:[0-9]+:[0-9]+: error: .*crypt_r" "$work/out" ||
+    { cat "$work/out"; fail "pull request: the new finding is not in the report"; }
+  got=$(sarif_results "$work/pr.sarif") || fail "pull request: SARIF is not SARIF JSON"
+  [[ $got == "1 blocking-under-lock" ]] || fail "pull request: SARIF has '$got', expected the new finding only"
+fi
+
+echo "PASSED: gate exits 1/0/0/2/2, only a pull request's own findings fail it, and it writes SARIF"

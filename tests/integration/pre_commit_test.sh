@@ -173,4 +173,62 @@ grep -q "lockcheck (locks held across blocking work).*Passed" <<<"$out" ||
   { echo "$out"; fail "the lockcheck hook did not run on the fixed commit"; }
 [[ $(git rev-parse HEAD^) == "$legacy" ]] || fail "the fixed commit did not land"
 
-echo "PASSED: pre-commit refuses crypt_r under a lock_guard and accepts the fix"
+# 5. A commit that creates a finding away from the lines it touches: the guard's scope closed
+#    below a slow call instead of above it (the finding is at the call, which the diff does not
+#    touch). HEAD's version of the program does not have it: refused.
+cat >src/cache.cpp <<'CPP'
+#include "crypto.h"
+#include <mutex>
+#include <string>
+
+std::mutex cache_mu;
+std::string cached;
+
+bool check_cached(const std::string &password) {
+  std::string hash;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu);
+    hash = cached;
+  }
+  hash += "";
+  hash += "";
+  return verify_password(password, hash);
+}
+CPP
+git add src/cache.cpp
+commit "cache check"
+[[ $rc -eq 0 ]] || { echo "$out"; fail "a clean cache.cpp was refused (exit $rc)"; }
+python3 - <<'PY'
+p = "src/cache.cpp"
+s = open(p).read().replace('  }\n  hash += "";\n  hash += "";\n  return verify_password(password, hash);\n',
+                           '  hash += "";\n  hash += "";\n  return verify_password(password, hash);\n  }\n')
+open(p, "w").write(s)
+PY
+git add src/cache.cpp
+commit "the lock now covers the hash"
+[[ $rc -ne 0 ]] || { echo "$out"; fail "the commit moving the scope's end below verify_password was accepted"; }
+grep -Eq "src/cache.cpp:15:[0-9]+: error: .*\[blocking-under-lock\]" <<<"$out" ||
+  { echo "$out"; fail "no new finding at src/cache.cpp:15 (the unchanged line the change puts under the lock)"; }
+grep -q "src/legacy.cpp" <<<"$out" && { echo "$out"; fail "the old finding in legacy.cpp blocked the commit"; }
+git checkout -q -- src/cache.cpp
+git reset -q
+
+# 6. With a compilation database (here build/compile_commands.json at the root), the program is
+#    what it lists: another platform's source git tracks but the build does not compile is not
+#    analysed, so it cannot make every commit fail with "does not parse".
+mkdir -p build
+cat >src/env_windows.cpp <<'CPP'
+#include <windows.h>
+void nap() { Sleep(1); }
+CPP
+python3 - "$project" >build/compile_commands.json <<'PY'
+import json, sys
+root = sys.argv[1]
+print(json.dumps([{"directory": root, "file": "src/%s.cpp" % name, "arguments": ["c++", "-std=c++17", "-c", "src/%s.cpp" % name]}
+                  for name in ("crypto", "store", "legacy", "cache")]))
+PY
+git add src/env_windows.cpp
+commit "a Windows-only source"
+[[ $rc -eq 0 ]] || { echo "$out"; fail "with a compilation database the unlisted env_windows.cpp still failed the commit (exit $rc)"; }
+
+echo "PASSED: pre-commit refuses crypt_r under a lock_guard, a finding created away from the change, and accepts the fix"

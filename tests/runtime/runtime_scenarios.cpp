@@ -214,7 +214,7 @@ int main(int argc, char **argv) {
       {"cv_own", [] { conditionWait(false); }}, {"cv_other", [] { conditionWait(true); }},
       {"rwlock", rwlocks}, {"spin", spinlock}, {"dropped", droppedBeforeIo},
       {"early_thread", earlyThread}, {"fork", forked}, {"sleep", sleepUnderLock}, {"nonblocking", nonBlocking},
-      {"crash", crash},
+      {"crash", crash}, {"quick_exit", [] { sleepUnderLock(); std::quick_exit(0); }},
       {"signal", [&] { signalDump(argc > 2 ? argv[2] : ""); }}};
   if (argc < 2 || !scenarios.count(argv[1])) {
     std::fprintf(stderr, "usage: runtime_scenarios SCENARIO\n");

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,70 @@ if os.path.exists(path):
     report = load(path)
     check("signal: reason and event", report["runtime"]["reason"] == "signal" and
           events(report) == [("usleep", line("expect-event", "sleep"))], json.dumps(report)[:300])
+
+# quick_exit runs at_quick_exit handlers, not atexit ones: the report comes from the former.
+report = expect("quick_exit", [("usleep", line("expect-event", "sleep"))])
+if report:
+    check("quick_exit: reason", report["runtime"]["reason"] == "quick_exit", report["runtime"]["reason"])
+
+# A bad option value is refused on stderr, naming the variable; the runtime is then off for the
+# process (nothing recorded, no report), and the program itself runs on and exits 0.
+BAD_OPTIONS = [("LOCKCHECK_RUNTIME_MIN_HOLD_US", v) for v in ["10ms", "-5", "abc", " 5", "99999999999999999999"]] + \
+              [("LOCKCHECK_RUNTIME_CATEGORIES", v) for v in ["IO", "io,,net", "disk", ",", "io,"]] + \
+              [("LOCKCHECK_RUNTIME_ABORT", "yes"), ("LOCKCHECK_RUNTIME_LIBRARY_LOCKS", "true"),
+               ("LOCKCHECK_RUNTIME_LOCK_STACKS", "slow"), ("LOCKCHECK_RUNTIME_OUTPUT", "x" * 5000)]
+for variable, value in BAD_OPTIONS:
+    proc, path = run("sleep", env={variable: value})
+    name = f"bad {variable}={value[:24]!r}"
+    check(f"{name}: program exits 0", proc.returncode == 0, str(proc.returncode))
+    check(f"{name}: refused on stderr", f"{variable}=" in proc.stderr and "not valid" in proc.stderr and
+          "the runtime is off" in proc.stderr, proc.stderr)
+    check(f"{name}: no report", not os.path.exists(path) and not glob.glob(path + "*"), path)
+# Valid spellings the parser must keep accepting.
+expect("sleep", [("usleep", line("expect-event", "sleep"))], env={"LOCKCHECK_RUNTIME_CATEGORIES": "io, sleep",
+                                                                   "LOCKCHECK_RUNTIME_MIN_HOLD_US": "0",
+                                                                   "LOCKCHECK_RUNTIME_LOCK_STACKS": "fast"})
+
+
+def expect_write_failure(name, output, error_text, preexec=None, setup=None):
+    """The report cannot be written to `output`: stderr says so with the reason; nothing is left
+    behind in the output's directory but what `setup(dir)` put there (returned as a list)."""
+    out_dir = tempfile.mkdtemp(dir=SCRATCH)
+    expected = setup(out_dir) if setup else []
+    env = dict(os.environ, LD_PRELOAD=LIB, LOCKCHECK_RUNTIME_OUTPUT=output.replace("{dir}", out_dir))
+    env.pop("LOCKCHECK_RUNTIME_OWNER_PID", None)
+    proc = subprocess.run([BINARY, "sleep"], env=env, capture_output=True, text=True, timeout=60,
+                          preexec_fn=preexec)
+    check(f"{name}: program exits 0", proc.returncode == 0, str(proc.returncode) + proc.stderr)
+    check(f"{name}: failure on stderr", "lockcheck-runtime: the report (1 finding) was not written" in proc.stderr
+          and error_text in proc.stderr, proc.stderr)
+    left = sorted(os.listdir(out_dir))
+    check(f"{name}: nothing left behind", left == expected, str(left))
+    return out_dir
+
+
+# /dev/full accepts the open and fails the write. Through a link, so that a runtime that renames
+# over the path replaces the link, never the device itself (the test runs as root in CI).
+def link_to_dev_full(out_dir):
+    os.symlink("/dev/full", os.path.join(out_dir, "report.json"))
+    return ["report.json"]
+
+
+out_dir = expect_write_failure("write to /dev/full", "{dir}/report.json", "No space left on device",
+                               setup=link_to_dev_full)
+check("/dev/full written in place, the link kept", os.path.islink(os.path.join(out_dir, "report.json")))
+expect_write_failure("missing directory", "{dir}/no/such/dir/report.json", "No such file or directory")
+
+
+def small_file_limit():
+    # A 100-byte file size limit: the first write is cut short, the next fails with EFBIG
+    # (SIGXFSZ ignored, as a program that handles the error would).
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+
+
+expect_write_failure("partial write", "{dir}/report.json", "File too large", preexec=small_file_limit)
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -3,6 +3,7 @@
 #include "facts/facts_stream.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace lockcheck {
 namespace {
@@ -11,6 +12,17 @@ SourcePoint at(unsigned line) { return {"src/a.cpp", line, 7}; }
 
 // `"lockcheck_facts": N` for the version this build reads.
 const std::string kVersionMember = "\"lockcheck_facts\": " + std::to_string(kFactsVersion);
+
+// Both decoders refuse `text`, with the same message: that message.
+std::string rejectedByBoth(const std::string &text) {
+  StreamedFacts fast;
+  TUFacts reference;
+  std::string fastError, referenceError;
+  EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text.substr(0, 200);
+  EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << text.substr(0, 200);
+  EXPECT_EQ(fastError, referenceError);
+  return referenceError;
+}
 
 // Every field of the format set to something other than its default.
 TUFacts everyField() {
@@ -67,8 +79,8 @@ TEST(FactsStream, DecodesEveryFieldAsTheReferenceDecoderDoes) {
 }
 
 TEST(FactsStream, EscapesAndAnyMemberOrderAreRead) {
-  std::string text = R"({"findings": [], )" + kVersionMember + R"(, "unknown": [1.5e3, null, {"x": [true]}],
-    "functions": {"k\u00e9": {"where": ["f\ud83d\ude00.cpp", 1, 2], "name": "a\/b", "name": "c\"d"}},
+  std::string text = R"({"findings": [], )" + kVersionMember + R"(,
+    "functions": {"k\u00e9": {"where": ["f\ud83d\ude00.cpp", 1, 2], "name": "c\"d\/e"}},
     "decls": {}, "file": "f.cpp"})";
   StreamedFacts fast;
   std::string error;
@@ -77,7 +89,43 @@ TEST(FactsStream, EscapesAndAnyMemberOrderAreRead) {
   ASSERT_TRUE(factsFromJson(text, reference, error)) << error;
   EXPECT_EQ(factsToJson(fast.facts), factsToJson(reference));
   EXPECT_EQ(fast.facts.functions.begin()->first, "k\u00e9");
-  EXPECT_EQ(fast.facts.functions.begin()->second.name, "c\"d"); // the last of a repeated field
+  EXPECT_EQ(fast.facts.functions.begin()->second.name, "c\"d/e");
+}
+
+// Issue 25: a facts file comes from another machine or a build cache. Both decoders refuse
+// what the format does not allow, with the same message naming where: an unknown field, a
+// field or key given twice, numbers out of range, indices past the class's methods, JSON
+// nested too deep. (Formerly unknown fields were skipped and the last repeat won.)
+TEST(FactsStream, WhatTheFormatDoesNotAllowIsAnErrorNamingWhere) {
+  std::string good = factsToDocument(everyField()).dump(); // compact: no spaces to match
+  auto with = [&](const std::string &from, const std::string &to) {
+    std::string text = good;
+    size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  const std::string version = "\"lockcheck_facts\":" + std::to_string(kFactsVersion);
+  const std::pair<std::string, std::string> cases[] = {
+      {with(version, version + R"(,"unknown":1)"), "malformed facts: unknown: unknown field"},
+      {with(R"("name":"A::run")", R"("colour":"blue","name":"A::run")"), R"(functions["c:@S@A@F@run#"].colour: unknown field)"},
+      {with(R"("name":"A::run")", R"("name":"A::run","name":"B")"), "name: duplicate key"},
+      {with(R"("functions":{)", R"("functions":{"k":{"where":["a",1,1]},"k":{"where":["a",2,1]},)"), "functions.k: duplicate key"},
+      {with(R"("where":["src/a.cpp",3,7])", R"("where":["src/a.cpp",-3,7])"),
+       R"(functions["c:@S@A@F@run#"].where[1]: -3 is out of range (0 to 2147483647))"},
+      {with(R"("where":["src/a.cpp",3,7])", R"("where":["src/a.cpp",3,4294967296])"),
+       R"(functions["c:@S@A@F@run#"].where[2]: 4294967296 is out of range (0 to 2147483647))"},
+      {with(R"("where":["src/a.cpp",3,7])", R"("where":["src/a.cpp",3,7,9])"),
+       R"(functions["c:@S@A@F@run#"].where: expected [file, line, column])"},
+      {with(R"("pure":[0])", R"("pure":[1])"), R"(classes["A"].pure[0]: method index 1 is out of range (the class has 1 methods))"},
+      {with(R"("final_methods":[0])", R"("final_methods":[-1])"), R"(classes["A"].final_methods[0]: -1 is out of range (0 to 2147483647))"},
+      {with(R"("forwards_param":2)", R"("forwards_param":-2)"), "forwards_param: -2 is out of range (-1 to 2147483647)"},
+      {with(R"("findings":[)", R"("findings":[)" + std::string(300, '[')), "nested deeper than 256 levels"},
+  };
+  for (const auto &[text, expected] : cases) {
+    std::string error = rejectedByBoth(text);
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
+  }
 }
 
 TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
@@ -96,10 +144,32 @@ TEST(FactsStream, FunctionsAndDeclarationsMetBeforeAreSkipped) {
   EXPECT_TRUE(a.skippedFunctions.empty());
   ASSERT_EQ(b.facts.functions.size(), 1u);
   EXPECT_EQ(b.facts.functions.begin()->first, "b_only");
-  EXPECT_EQ(b.skippedFunctions, std::vector<InternedString>{"c:@S@A@F@run#"});
+  EXPECT_EQ(b.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
   EXPECT_TRUE(b.facts.decls.empty());
   EXPECT_EQ(b.skippedDecls, std::vector<InternedString>{"c:@F@helper#"});
   EXPECT_EQ(b.facts.findings.size(), 1u); // findings are never skipped
+}
+
+// Issue 24: a definition of the same key at another position is another function (two
+// programs' `main`): it is decoded, whatever the order of the files.
+TEST(FactsStream, ASameNamedDefinitionElsewhereIsDecoded) {
+  TUFacts first = everyField(), second = everyField();
+  second.file = "src/b.cpp";
+  FunctionFacts &other = second.functions.begin()->second;
+  other.where = SourcePoint{"src/b.cpp", 3, 7};
+  other.name = "A::run (b)";
+  SeenKeys seen;
+  StreamedFacts a, b, again;
+  std::string error;
+  ASSERT_TRUE(readFacts(factsToJson(first), &seen, a, error));
+  ASSERT_TRUE(readFacts(factsToJson(second), &seen, b, error));
+  ASSERT_TRUE(readFacts(factsToJson(first), &seen, again, error));
+  EXPECT_TRUE(b.skippedFunctions.empty());
+  ASSERT_EQ(b.facts.functions.size(), 1u);
+  EXPECT_EQ(b.facts.functions.begin()->second.name, "A::run (b)");
+  EXPECT_EQ(b.facts.functions.begin()->second.calls.size(), 2u); // read again from its start
+  EXPECT_EQ(b.facts.functions.begin()->second.invokes.size(), 1u);
+  EXPECT_EQ(again.skippedFunctions, (std::vector<SkippedDefinition>{{"c:@S@A@F@run#", at(3)}}));
 }
 
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
@@ -108,14 +178,8 @@ TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
   wrongVersion.replace(wrongVersion.find(kVersionMember), kVersionMember.size(), "\"lockcheck_facts\": 1");
   std::string noWhere = "{" + kVersionMember + R"(, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";
   for (const std::string &text : {std::string("{"), good + "x", wrongVersion, noWhere, std::string("[]"),
-                                  std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)}) {
-    StreamedFacts fast;
-    TUFacts reference;
-    std::string fastError, referenceError;
-    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << text;
-    EXPECT_FALSE(factsFromJson(text, reference, referenceError));
-    EXPECT_EQ(fastError, referenceError);
-  }
+                                  std::string("{\"a\": \"\xff\"}"), good.substr(0, good.size() / 2)})
+    rejectedByBoth(text);
 }
 
 // Lock keys are typed once read: a string that is no key, in any field that holds one,
@@ -134,13 +198,8 @@ TEST(FactsStream, AMalformedLockKeyIsAnError) {
     size_t at = text.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
-    StreamedFacts fast;
-    TUFacts reference;
-    std::string fastError, referenceError;
-    EXPECT_FALSE(readFacts(text, nullptr, fast, fastError)) << to;
-    EXPECT_FALSE(factsFromJson(text, reference, referenceError)) << to;
-    EXPECT_EQ(fastError, referenceError);
-    EXPECT_NE(fastError.find("not a lock key"), std::string::npos) << fastError;
+    std::string error = rejectedByBoth(text);
+    EXPECT_NE(error.find("not a lock key"), std::string::npos) << error;
   }
 }
 
@@ -174,8 +233,10 @@ TEST(FactsStream, DecodedStringsHaveNoSpareCapacity) {
 
 TEST(FactsStream, SeenKeysRemembersEveryKeyAsItGrows) {
   SeenKeys seen;
-  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i)));
-  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) EXPECT_FALSE(seen.functionSeen("k" + std::to_string(i), at(1)));
+  for (int i = 0; i < 20000; ++i) EXPECT_TRUE(seen.functionSeen("k" + std::to_string(i), at(1)));
+  EXPECT_FALSE(seen.functionSeen("k1", at(2))); // the same key elsewhere is another definition
+  EXPECT_FALSE(seen.functionSeen("k1", SourcePoint{"src/b.cpp", 1, 7}));
   EXPECT_FALSE(seen.declSeen("k1")); // declarations are a separate key space
 }
 

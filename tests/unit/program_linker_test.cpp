@@ -167,6 +167,119 @@ TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
   EXPECT_EQ(findings[0].trace.size(), size_t(kDepth) + 1); // "acquired here" and the path
 }
 
+// Issue 24, definition identity: several programs in one analysed tree.
+class DefinitionsTest : public LinkTest {
+protected:
+  // One TU of main file `file` defining `fn` there.
+  static TUFacts unit(const std::string &file, std::vector<FunctionFacts> fns) {
+    TUFacts tu;
+    tu.file = file;
+    for (auto &fn : fns) tu.functions.emplace(fn.key, std::move(fn));
+    return tu;
+  }
+  static FunctionFacts in(const std::string &file, FunctionFacts fn) {
+    fn.where.file = file;
+    for (auto &c : fn.calls) {
+      c.where.file = file;
+      for (auto &h : c.held) h.acquired.file = file;
+    }
+    for (auto &a : fn.acquires) a.where.file = file;
+    return fn;
+  }
+  std::vector<Finding> linkUnits(const std::vector<TUFacts> &units) {
+    ProgramLinker linker(packs_);
+    linker.add(tu_); // the blocking leaves' declarations
+    for (const auto &u : units) linker.add(u);
+    return linker.link();
+  }
+};
+
+// Two programs, each with its own main: both bodies are analysed, in either file order.
+TEST_F(DefinitionsTest, TwoMainsAreTwoFunctions) {
+  blockingLeaf("sleepy");
+  LockRef a = global("a_mu"), b = global("b_mu");
+  TUFacts first = unit("a_main.cpp", {in("a_main.cpp", function("main", {call("noop", 5, {held(a, 4)})}))});
+  TUFacts second = unit("b_main.cpp", {in("b_main.cpp", function("main", {call("sleepy", 6, {held(b, 5)})}))});
+  for (bool reversed : {false, true}) {
+    auto findings = reversed ? linkUnits({second, first}) : linkUnits({first, second});
+    ASSERT_EQ(findings.size(), 1u) << reversed;
+    EXPECT_EQ(findings[0].anchor, (SourcePoint{"b_main.cpp", 6, 3}));
+    EXPECT_EQ(findings[0].function, "main");
+    EXPECT_EQ(findings[0].severity, Severity::Error);
+  }
+}
+
+// The same definition brought by three TUs (an inline function of a header) is one.
+TEST_F(DefinitionsTest, OneHeaderFunctionInThreeUnitsIsReportedOnce) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  FunctionFacts inlined = in("util.h", function("helper", {call("sleepy", 8, {held(mu, 7)})}));
+  auto findings = linkUnits({unit("a.cpp", {inlined}), unit("b.cpp", {inlined}), unit("c.cpp", {inlined})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, (SourcePoint{"util.h", 8, 3}));
+}
+
+// run() has two definitions, one blocking: a caller in neither file may run either (a
+// warning naming the definition that blocks); a caller beside a definition runs that one.
+TEST_F(DefinitionsTest, ACallToAKeyWithTwoDefinitionsGoesToTheOneBesideItOrToBoth) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  TUFacts slow = unit("a/run.cpp", {in("a/run.cpp", function("run", {call("sleepy", 3)}))});
+  TUFacts fast = unit("b/run.cpp", {in("b/run.cpp", function("run", {call("noop", 3)})),
+                                    in("b/run.cpp", function("local", {call("run", 9, {held(mu, 8)})}))});
+  TUFacts user = unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))});
+  for (bool reversed : {false, true}) {
+    auto findings = reversed ? linkUnits({user, fast, slow}) : linkUnits({slow, fast, user});
+    ASSERT_EQ(findings.size(), 1u) << reversed;
+    const Finding &f = findings[0];
+    EXPECT_EQ(f.anchor, (SourcePoint{"main.cpp", 5, 3}));
+    EXPECT_EQ(f.severity, Severity::Warning);
+    EXPECT_EQ(f.message, "run() may block (annotated: sleepy) while 'mu' is held");
+    ASSERT_GE(f.trace.size(), 2u);
+    EXPECT_EQ(f.trace[1].where, (SourcePoint{"a/run.cpp", 1, 6}));
+    EXPECT_EQ(f.trace[1].note, "may run this definition of run (1 of 2 definitions block)");
+  }
+}
+
+// Both definitions block: the call surely blocks (an error), and each body is its own function.
+TEST_F(DefinitionsTest, EveryDefinitionBlockingIsAnError) {
+  blockingLeaf("sleepy");
+  LockRef mu = global("mu");
+  auto findings = linkUnits({unit("a/run.cpp", {in("a/run.cpp", function("run", {call("sleepy", 3)}))}),
+                             unit("b/run.cpp", {in("b/run.cpp", function("run", {call("sleepy", 4)}))}),
+                             unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::Error);
+  EXPECT_EQ(findings[0].trace[1].note, "runs this definition of run (2 of 2 definitions block)");
+}
+
+// Locks taken by only some definitions: a double lock through the call is a warning.
+TEST_F(DefinitionsTest, ALockTakenByOnlySomeDefinitionsIsAWarning) {
+  LockRef mu = global("mu");
+  FunctionFacts locking = in("a/run.cpp", function("run", {}));
+  locking.acquires.push_back(AcquireEvent{mu, SourcePoint{"a/run.cpp", 2, 3}, false, false, {}});
+  auto findings = linkUnits({unit("a/run.cpp", {locking}), unit("b/run.cpp", {in("b/run.cpp", function("run", {}))}),
+                             unit("main.cpp", {in("main.cpp", function("main", {call("run", 5, {held(mu, 4)})}))})});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, "double-lock");
+  EXPECT_EQ(findings[0].severity, Severity::Warning);
+}
+
+// The streaming reader's check: a definition is known by its key and position.
+TEST_F(DefinitionsTest, DefinesKnowsEachDefinitionByPosition) {
+  ProgramLinker linker(packs_);
+  linker.add(unit("a.cpp", {in("a.cpp", function("main", {}))}));
+  linker.add(unit("b.cpp", {in("b.cpp", function("main", {}))}));
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"a.cpp", 1, 6}));
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
+  EXPECT_FALSE(linker.defines("main", SourcePoint{"c.cpp", 1, 6}));
+  linker.link();
+  EXPECT_TRUE(linker.defines("main", SourcePoint{"b.cpp", 1, 6}));
+  EXPECT_TRUE(linker.ambiguous("main"));
+  EXPECT_EQ(linker.definitionsOf("main").size(), 2u);
+  EXPECT_EQ(linker.functions().size(), 2u);
+}
+
 TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
   Graph<std::string> ring;
   for (int i = 0; i < 200000; ++i) ring["n" + std::to_string(i)] = {"n" + std::to_string((i + 1) % 200000)};

@@ -1,11 +1,14 @@
 #include "config/baseline.h"
 
+#include "report/output_file.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 namespace lockcheck {
@@ -48,15 +51,17 @@ std::string keyOf(const Entry &e) {
 }
 
 bool readEntries(const std::string &path, std::map<std::string, unsigned> &counts, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read baseline (create it with --write-baseline)";
+  std::string text, why;
+  if (!readBounded(path, kReportFileLimit, text, why)) {
+    error = path + ": cannot read baseline: " + why + " (create it with --write-baseline)";
     return false;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  ordered_json root = ordered_json::parse(text.str(), nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
+  nlohmann::json root;
+  if (strict_json::Error e; !strict_json::parse(text, root, e, {true, false, strict_json::kMaxDepth})) {
+    error = path + ": not a lockcheck baseline (" + strict_json::describe(e) + ")";
+    return false;
+  }
+  if (!root.is_object()) {
     error = path + ": not a lockcheck baseline (invalid JSON)";
     return false;
   }
@@ -121,26 +126,31 @@ bool writeBaseline(const std::string &path, const std::vector<Finding> &findings
                     {"message", e.message},
                     {"count", count}});
   ordered_json root = {{"lockcheck_baseline", kBaselineVersion}, {"findings", std::move(list)}};
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << root.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
-  out.close();
-  if (!out) {
-    error = path + ": cannot write baseline";
-    return false;
-  }
-  return true;
+  return writeFile(path, root.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n", error);
 }
 
-bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error) {
-  std::map<std::string, unsigned> counts;
-  if (!readEntries(path, counts, error)) return false;
+namespace {
+void removeCounted(std::vector<Finding> &findings, std::map<std::string, unsigned> &counts) {
   std::erase_if(findings, [&](const Finding &f) {
     auto it = counts.find(baselineKey(f));
     if (it == counts.end() || it->second == 0) return false;
     --it->second;
     return true;
   });
+}
+} // namespace
+
+bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error) {
+  std::map<std::string, unsigned> counts;
+  if (!readEntries(path, counts, error)) return false;
+  removeCounted(findings, counts);
   return true;
+}
+
+void removeKnown(std::vector<Finding> &findings, const std::vector<Finding> &known) {
+  std::map<std::string, unsigned> counts;
+  for (const auto &f : known) ++counts[baselineKey(f)];
+  removeCounted(findings, counts);
 }
 
 } // namespace lockcheck

@@ -17,5 +17,8 @@ bool writeBaseline(const std::string &path, const std::vector<Finding> &findings
 // Removes the findings the baseline holds; a key with count N absorbs at most N findings.
 // False (findings untouched) if the file is missing, not JSON, or not a version this build reads.
 bool applyBaseline(const std::string &path, std::vector<Finding> &findings, std::string &error);
+// The same matching against findings in memory (--changed-since: a revision's findings);
+// a key `known` holds N times absorbs at most N findings.
+void removeKnown(std::vector<Finding> &findings, const std::vector<Finding> &known);
 
 } // namespace lockcheck

@@ -12,7 +12,8 @@ namespace lockcheck {
 const char *usageText() {
   return "usage: lockcheck [PATH...] [-p BUILD_DIR] [--format text|json|sarif] [-o FILE]\n"
          "                 [-j N] [--rules DIR_OR_FILE]... [--config FILE] [--baseline FILE [--write-baseline]]\n"
-         "                 [--changed-since REV] [--cache-dir DIR] [--quiet] [-- EXTRA_COMPILER_FLAGS]\n"
+         "                 [--changed-since REV] [--include-unlisted] [--cache-dir DIR] [--quiet]\n"
+         "                 [-- EXTRA_COMPILER_FLAGS]\n"
          "       lockcheck extract FILE [-p BUILD_DIR] -o FILE.lcfacts [--depfile FILE.d] [-- FLAGS]\n"
          "       lockcheck link FACTS... [--format ...] [-o FILE]   (FACTS: files, directories, @LIST)\n"
          "       lockcheck lsp [-p BUILD_DIR] [--rules ...] [--config FILE] [--cache-dir DIR] [-- FLAGS]\n"
@@ -32,7 +33,10 @@ const char *usageText() {
          "  --rules PATH      extra rule pack file or directory (repeatable)\n"
          "  --config FILE     project configuration (default: .lockcheck.json found upward)\n"
          "  --baseline FILE   report only findings not in FILE; with --write-baseline, write it\n"
-         "  --changed-since R report only findings touching lines changed since git revision R\n"
+         "  --changed-since R report only findings that git revision R's version of the\n"
+         "                    program does not have (R's files analysed too; exit 1 if any)\n"
+         "  --include-unlisted  with compile_commands.json, also analyse the C++ sources\n"
+         "                    under a directory PATH that it does not list (guessed flags)\n"
          "  --cache-dir DIR   where per-file facts are cached (default: next to\n"
          "                    compile_commands.json, else ~/.cache/lockcheck)\n"
          "  --no-cache        analyse every file again\n"
@@ -105,6 +109,7 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
     else if (arg == "--changed-since") { if (!value(arg, out.changedSince)) return false; }
     else if (arg == "--cache-dir") { if (!value(arg, out.cacheDir)) return false; }
     else if (arg == "--no-cache") out.noCache = true;
+    else if (arg == "--include-unlisted") out.includeUnlisted = true;
     else if (arg == "--quiet" || arg == "-q") out.quiet = true;
     else if (arg == "--internal-worker") out.worker = true;
     else if (arg == "--list-rules") out.mode = CliOptions::Mode::ListRules;
@@ -123,6 +128,10 @@ bool parseCommandLine(int argc, const char *const *argv, CliOptions &out, std::s
   }
   if (out.writeBaseline && out.baselinePath.empty()) {
     error = "--write-baseline needs --baseline FILE";
+    return false;
+  }
+  if (out.writeBaseline && !out.changedSince.empty()) {
+    error = "--write-baseline records every finding; it does not go with --changed-since";
     return false;
   }
   if (out.mode == CliOptions::Mode::Extract && (out.paths.size() != 1 || out.output.empty())) {

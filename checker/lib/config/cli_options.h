@@ -23,6 +23,7 @@ struct CliOptions {
   std::string changedSince;            // --changed-since
   std::string cacheDir;                // --cache-dir
   bool noCache = false;                // --no-cache
+  bool includeUnlisted = false;        // --include-unlisted: sources the database does not list
   bool quiet = false;
   bool worker = false;                 // --internal-worker (tu_worker.h): serve TUs on fd 3
   std::string explainRule;

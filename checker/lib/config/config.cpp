@@ -1,13 +1,12 @@
 #include "config/config.h"
-#include "config/strict_json.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
 #include "rules/catalog.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 namespace lockcheck {
@@ -230,6 +229,7 @@ std::string describe(const std::string &file, const strict_json::Error &e) {
     return strict_json::position(file, e) + ": invalid JSON: " + e.what;
   case strict_json::Error::DuplicateKey: return file + ": " + where + ": duplicate key (each key may appear once in an object)";
   case strict_json::Error::NulString: return file + ": " + where + (e.inKey ? " (a key)" : "") + ": NUL character (\\u0000) in a string";
+  case strict_json::Error::TooDeep: return file + ": " + where + ": " + e.what;
   }
   return e.what;
 }
@@ -253,15 +253,13 @@ bool findConfig(const std::string &startPath, std::string &foundPath) {
 }
 
 bool loadConfig(const std::string &path, Config &config, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read configuration file";
+  std::string text, why;
+  if (!readBounded(path, kConfigFileLimit, text, why)) {
+    error = path + ": cannot read configuration file: " + why;
     return false;
   }
-  std::stringstream text;
-  text << in.rdbuf();
   json root;
-  if (strict_json::Error e; !strict_json::parse(text.str(), root, e)) {
+  if (strict_json::Error e; !strict_json::parse(text, root, e)) {
     error = describe(path, e);
     return false;
   }

@@ -2,7 +2,8 @@
 // every message names the file, the JSON path and the problem, so a typo in a pack
 // never silently turns a check off.
 #include "config/rule_pack.h"
-#include "config/strict_json.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
 
 #include "facts/hashing.h"
 
@@ -10,8 +11,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace lockcheck {
 namespace fs = std::filesystem;
@@ -190,6 +189,7 @@ std::string describe(const std::string &origin, const strict_json::Error &e) {
     return origin + ": " + where + ": duplicate key (each key may appear once in an object)";
   case strict_json::Error::NulString:
     return origin + ": " + where + (e.inKey ? " (a key)" : "") + ": NUL character (\\u0000) in a string";
+  case strict_json::Error::TooDeep: return origin + ": " + where + ": " + e.what;
   }
   return origin + ": " + e.what;
 }
@@ -232,14 +232,12 @@ bool RulePacks::loadPath(const std::string &path, std::string &error) {
       files.push_back(path);
     }
     for (const auto &file : files) {
-      std::ifstream in(file, std::ios::binary);
-      std::stringstream text;
-      if (in) text << in.rdbuf();
-      if (!in || in.bad()) {
-        error = file + ": cannot read the rule pack";
+      std::string text, why;
+      if (!readBounded(file, kConfigFileLimit, text, why)) {
+        error = file + ": cannot read the rule pack: " + why;
         return false;
       }
-      if (!loadText(text.str(), file, error)) return false;
+      if (!loadText(text, file, error)) return false;
     }
     return true;
   } catch (const std::exception &e) { // bad_alloc, filesystem_error: never out of the API

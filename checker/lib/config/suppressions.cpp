@@ -1,6 +1,9 @@
 #include "config/suppressions.h"
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <sys/stat.h>
 #include <map>
 #include <set>
 #include <tuple>
@@ -21,13 +24,23 @@ std::string trim(std::string_view s, std::string_view chars = " \t\r") {
 // Lines of a file, 1-based (index 0 unused). Empty if the file cannot be read.
 using Lines = std::vector<std::string>;
 
-const Lines &linesOf(const std::string &file, std::map<std::string, Lines> &cache) {
+const Lines &linesOf(const std::string &file, std::map<std::string, Lines> &cache, const SourceReader &read) {
   auto [it, inserted] = cache.try_emplace(file);
   if (!inserted) return it->second;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return it->second;
+  std::string text;
+  if (read) {
+    if (!read(file, text)) return it->second;
+  } else {
+    // A source is a regular file; a finding (from a facts file) may name anything, /dev/zero too.
+    struct stat st;
+    if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return it->second;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return it->second;
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::istringstream lines(text);
   it->second.emplace_back();
-  for (std::string line; std::getline(in, line);) it->second.push_back(std::move(line));
+  for (std::string line; std::getline(lines, line);) it->second.push_back(std::move(line));
   return it->second;
 }
 
@@ -73,13 +86,13 @@ bool parseSuppression(const std::string &line, Suppression &out) {
   return false;
 }
 
-void applySuppressions(std::vector<Finding> &findings) {
+void applySuppressions(std::vector<Finding> &findings, const SourceReader &read) {
   std::map<std::string, Lines> cache;
   std::vector<Finding> kept;
   std::vector<Finding> notes;
   std::set<std::tuple<std::string, unsigned, std::string>> noted; // file, line, rule
   for (auto &f : findings) {
-    const Lines &lines = linesOf(f.anchor.file, cache);
+    const Lines &lines = linesOf(f.anchor.file, cache, read);
     unsigned line = f.anchor.line;
     Suppression s;
     unsigned at = 0;

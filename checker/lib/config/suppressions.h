@@ -3,6 +3,7 @@
 
 #include "report/finding.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ bool parseSuppression(const std::string &line, Suppression &out);
 // suppression. A matching suppression without a reason adds a note finding (one per comment
 // and rule) asking for one. Each anchor file is read once; unreadable files suppress nothing.
 // Suppressions that match no finding are left alone (no "unused suppression" report yet).
-void applySuppressions(std::vector<Finding> &findings);
+// `read`: a file's text (--changed-since reads a revision's); null reads the disk.
+using SourceReader = std::function<bool(const std::string &file, std::string &text)>;
+void applySuppressions(std::vector<Finding> &findings, const SourceReader &read = nullptr);
 
 } // namespace lockcheck

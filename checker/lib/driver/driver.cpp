@@ -3,17 +3,19 @@
 #include "facts/facts_cache.h"
 
 #include "config/baseline.h"
-#include "config/changed_lines.h"
 #include "config/cli_options.h"
 #include "config/config.h"
 #include "config/knowledge.h"
 #include "driver/depfile.h"
+#include "driver/differential.h"
 #include "driver/facts_inputs.h"
 #include "driver/facts_loader.h"
+#include "driver/git_revision.h"
 #include "extract/decl_names.h"
 #include "link/program_linker.h"
 #include "lsp/stdio_server.h"
 #include "lsp/workspace_analysis.h"
+#include "report/output_file.h"
 #include "report/report.h"
 #include "config/rule_pack.h"
 #include "rules/catalog.h"
@@ -25,11 +27,14 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lockcheck {
@@ -69,18 +74,12 @@ private:
   bool enabled_;
 };
 
+// The report, to -o FILE or standard output, flushed and closed before it counts as written.
 bool writeOutput(const CliOptions &options, const std::string &text) {
-  if (options.output.empty()) {
-    std::cout << text << std::flush;
-    return true;
-  }
-  std::ofstream out(options.output, std::ios::binary);
-  out << text;
-  if (!out) {
-    std::cerr << "lockcheck: error: cannot write '" << options.output << "'\n";
-    return false;
-  }
-  return true;
+  std::string error;
+  bool ok = options.output.empty() ? writeStandardOutput(text, error) : writeFile(options.output, text, error);
+  if (!ok) std::cerr << "lockcheck: error: " << error << "\n";
+  return ok;
 }
 
 struct Session {
@@ -89,14 +88,54 @@ struct Session {
   RulePacks packs;
   RunSummary summary;
   std::vector<Finding> findings;
+  std::optional<RevisionFindings> before; // --changed-since: REV's findings
 };
+
+// The repository holding the working directory: the nearest folder upward with a .git.
+fs::path repositoryRoot() {
+  std::error_code ec;
+  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", ec)) return dir;
+    if (dir == dir.parent_path()) break;
+  }
+  return {};
+}
+
+// A .lockcheck.json found upward can switch rules off: say which one is used when it is not
+// the obvious one (the working directory's or the repository root's). A file outside the
+// repository, or one that belongs to another user, is a warning that --quiet leaves in;
+// naming the file with --config says it is the one meant.
+void announceConfig(const Session &s, const std::string &path) {
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(fs::absolute(path, ec).parent_path(), ec);
+  fs::path cwd = fs::weakly_canonical(fs::current_path(ec), ec), root = repositoryRoot();
+  if (!root.empty()) root = fs::weakly_canonical(root, ec);
+  fs::path inside = root.empty() ? cwd : root;
+  auto below = [](const fs::path &p, const fs::path &base) {
+    auto rel = p.lexically_relative(base);
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  bool outside = !below(dir, inside);
+  struct stat st {};
+  bool foreign = ::stat(path.c_str(), &st) == 0 && st.st_uid != ::geteuid();
+  if (outside || foreign) {
+    std::cerr << "lockcheck: warning: using the configuration " << fs::absolute(path, ec).string();
+    if (outside) std::cerr << ", which is outside " << (root.empty() ? "the working directory" : "the repository");
+    if (foreign) std::cerr << (outside ? " and" : ",") << " which belongs to another user (uid " << st.st_uid << ")";
+    std::cerr << " (--config FILE names the one to use)\n";
+  } else if (dir != cwd && dir != root && !s.options.quiet) {
+    std::cerr << "lockcheck: using the configuration " << displayPath(path) << "\n";
+  }
+}
 
 bool loadKnowledge(Session &s, const char *argv0, std::string &error) {
   KnowledgeSources sources;
   sources.configPath = s.options.configPath;
   // `link` takes facts, not sources: its configuration is the one a run from here would find.
   bool fromHere = s.options.paths.empty() || s.options.mode == CliOptions::Mode::Link;
-  sources.searchFrom = fromHere ? "." : s.options.paths.front();
+  if (sources.configPath.empty() && findConfig(fromHere ? "." : s.options.paths.front(), sources.configPath) &&
+      s.options.mode != CliOptions::Mode::Lsp && !s.options.worker)
+    announceConfig(s, sources.configPath);
   sources.defaultRulesDir = defaultRulesDir(argv0);
   sources.rulePaths = s.options.rulePaths;
   return lockcheck::loadKnowledge(sources, s.config, s.packs, error);
@@ -121,14 +160,8 @@ bool postProcess(Session &s) {
       return false;
     }
   }
-  if (!s.options.changedSince.empty()) {
-    std::map<std::string, std::set<unsigned>> changed;
-    if (!changedLinesSince(s.options.changedSince, changed, error)) {
-      std::cerr << "lockcheck: error: " << error << "\n";
-      return false;
-    }
-    keepTouchingChanges(changed, s.findings);
-  }
+  // --changed-since: only what REV's version of the program did not have.
+  if (s.before) removeKnown(s.findings, s.before->findings);
   sortFindings(s.findings);
   return true;
 }
@@ -182,49 +215,118 @@ std::unique_ptr<FactsCache> openCache(const Session &s, const CompileSetup &setu
 std::vector<std::string> workerCommand(int argc, const char *const *argv) {
   std::string exe = llvm::sys::fs::getMainExecutable(argv[0], reinterpret_cast<void *>(&defaultRulesDir));
   if (exe.empty()) return {}; // cannot re-run ourselves: parse in this process
-  std::vector<std::string> command{exe, "--internal-worker"};
-  command.insert(command.end(), argv + 1, argv + argc);
+  std::vector<std::string> command{exe};
+  int rest = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "extract") command.push_back(argv[rest++]); // read first only
+  command.push_back("--internal-worker");
+  command.insert(command.end(), argv + rest, argv + argc);
   return command;
 }
 
-int analyze(Session &s, int argc, const char *const *argv) {
-  auto start = std::chrono::steady_clock::now();
-  if (s.options.paths.empty()) s.options.paths.push_back(".");
+// The language server's worker: started in the workspace root, it is told the options that
+// choose the config, packs and compilation database as the server resolved them (absolute).
+std::vector<std::string> lspWorkerCommand(const CliOptions &o, const char *argv0) {
+  std::vector<std::string> command = workerCommand(1, &argv0);
+  if (command.empty()) return command;
+  if (!o.buildDir.empty()) command.insert(command.end(), {"-p", o.buildDir});
+  if (!o.configPath.empty()) command.insert(command.end(), {"--config", o.configPath});
+  for (const auto &path : o.rulePaths) command.insert(command.end(), {"--rules", path});
+  command.push_back("--");
+  command.insert(command.end(), o.extraArgs.begin(), o.extraArgs.end());
+  return command;
+}
+
+// The sources to analyse: PATHs' C++ sources, with a database those it lists under a
+// directory (the others counted in `scope`), less the config's excludes.
+std::vector<std::string> selectSources(Session &s, DatabaseScope &scope) {
   std::vector<SourceError> sourceErrors;
-  std::vector<std::string> files = findSources(s.options.paths, sourceErrors);
+  std::vector<std::string> files = findSources(s.options.paths, sourceErrors, scope.listed ? &scope : nullptr);
   for (const auto &e : sourceErrors) s.summary.errors.push_back(InputError{e.path, e.message});
   size_t found = files.size();
   std::erase_if(files, [&](const std::string &f) { return isExcluded(s.config, f); });
   if (found > 0 && files.empty())
     s.summary.errors.push_back(InputError{s.config.sourcePath, "every C++ source given is excluded by its 'exclude' list"});
+  return files;
+}
 
+// Sources REV had that are gone now and that this run would have analysed (under a
+// directory given, listed in the database unless --include-unlisted, not excluded).
+std::vector<std::string> deletedSources(const Session &s, const RevisionChanges &changes, const DatabaseScope &scope) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  std::vector<fs::path> dirs;
+  for (const auto &p : s.options.paths)
+    if (fs::is_directory(p, ec)) {
+      dirs.push_back(fs::absolute(p, ec).lexically_normal());
+      dirs.push_back(fs::weakly_canonical(dirs.back(), ec));
+    }
+  for (const FileChange &f : changes.files) {
+    if (f.kind != FileChange::Kind::Deleted || !isCxxSource(f.path)) continue;
+    bool under = std::any_of(dirs.begin(), dirs.end(), [&](const fs::path &dir) {
+      fs::path rel = fs::path(f.path).lexically_relative(dir);
+      return !rel.empty() && *rel.begin() != "..";
+    });
+    bool listed = !scope.listed || scope.includeUnlisted || scope.listed->count(f.path);
+    if (under && listed && !isExcluded(s.config, displayPath(f.path))) out.push_back(f.path);
+  }
+  return out;
+}
+
+int analyze(Session &s, int argc, const char *const *argv) {
+  auto start = std::chrono::steady_clock::now();
+  if (s.options.paths.empty()) s.options.paths.push_back(".");
   CompileSetup setup;
   if (std::string error; !analysisSetup(s, setup, error)) {
     std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
+  // Before anything is parsed: a REV that is no commit is a usage error, not a slow one.
+  RevisionChanges changes;
+  if (std::string error; !s.options.changedSince.empty() && !changesSince(s.options.changedSince, changes, error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
+  std::set<std::string> listed = listedFiles(setup);
+  DatabaseScope scope;
+  if (!setup.databasePath.empty()) scope = {&listed, displayPath(setup.databasePath), s.options.includeUnlisted, 0, {}};
+  std::vector<std::string> files = selectSources(s, scope);
   if (setup.databasePath.empty() && !s.options.quiet && !files.empty())
     std::cerr << "lockcheck: no compile_commands.json found; using -std=c++20 and the sources' include "
                  "directories (pass -p BUILD_DIR to use your build's flags)\n";
+  if (scope.unlisted > 0 && !s.options.includeUnlisted && !s.options.quiet)
+    std::cerr << "lockcheck: skipped " << scope.unlisted << " C++ source" << (scope.unlisted > 1 ? "s" : "")
+              << " that " << scope.databasePath << " does not list (" << scope.firstUnlisted
+              << (scope.unlisted > 1 ? ", ..." : "") << "); --include-unlisted analyses them with guessed flags\n";
   std::unique_ptr<FactsCache> cache = openCache(s, setup, !files.empty());
+  if (cache && !changes.revision.empty()) cache->keepInputs(true); // which TUs read a changed file
   Progress progress(!s.options.quiet);
   std::vector<TUResult> results =
       extractAll(files, setup, s.packs, s.options.jobs, progress, cache.get(), workerCommand(argc, argv));
+  for (const auto &r : results)
+    if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});
+  if (!changes.revision.empty()) {
+    RevisionRun run{changes, setup, s.packs, s.config, indirectOptions(s.config), s.options.jobs, cache.get(), progress};
+    s.before = analyseRevision(run, results, deletedSources(s, changes, scope));
+    for (const auto &warning : s.before->warnings) std::cerr << "lockcheck: warning: --changed-since: " << warning << "\n";
+  }
   ProgramLinker linker(s.packs);
   linker.setIndirectOptions(indirectOptions(s.config));
-  for (auto &r : results) {
-    if (!r.ok) s.summary.errors.push_back(InputError{r.file, r.error});
-    else linker.add(std::move(r.facts));
-  }
+  for (auto &r : results)
+    if (r.ok) linker.add(std::move(r.facts));
   s.summary.files = static_cast<unsigned>(files.size());
   s.findings = linker.link();
   return finish(s, start);
 }
 
-int extract(Session &s) {
+// `extract` takes its flags from the build alone (no config extra_args); its worker too.
+bool extractSetup(const Session &s, CompileSetup &setup, std::string &error) {
+  return setupCompilation(s.options.buildDir, s.options.paths.front(), s.options.extraArgs, setup, error);
+}
+
+int extract(Session &s, int argc, const char *const *argv) {
   CompileSetup setup;
   std::string error;
-  if (!setupCompilation(s.options.buildDir, s.options.paths.front(), s.options.extraArgs, setup, error)) {
+  if (!extractSetup(s, setup, error)) {
     std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
@@ -234,7 +336,8 @@ int extract(Session &s) {
     std::cerr << "lockcheck: error: " << sourceErrors.front().path << ": " << sourceErrors.front().message << "\n";
     return 2;
   }
-  std::vector<TUResult> results = extractAll(files, setup, s.packs, 1, nullptr);
+  // In a worker process, as a whole run parses: a TU that crashes Clang is an error, not a crash.
+  std::vector<TUResult> results = extractAll(files, setup, s.packs, 1, nullptr, nullptr, workerCommand(argc, argv));
   if (results.empty() || !results.front().ok) {
     std::cerr << "lockcheck: error: " << s.options.paths.front() << ": "
               << (results.empty() ? "nothing to extract" : results.front().error) << "\n";
@@ -242,12 +345,10 @@ int extract(Session &s) {
   }
   if (!writeOutput(s.options, factsToJson(results.front().facts))) return 2;
   if (s.options.depfile.empty()) return 0;
-  std::ofstream dep(s.options.depfile, std::ios::binary);
   std::vector<std::string> read;
   for (const InputFile &in : results.front().facts.inputs) read.push_back(in.path);
-  dep << depfileText(s.options.output, std::move(read));
-  if (!dep) {
-    std::cerr << "lockcheck: error: cannot write '" << s.options.depfile << "'\n";
+  if (!writeFile(s.options.depfile, depfileText(s.options.output, std::move(read)), error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
   return 0;
@@ -312,10 +413,12 @@ int serveLsp(Session &s, const char *argv0) {
     }
     s.options.paths = {"."};
     if (!loadKnowledge(s, argv0, error) || !analysisSetup(s, ws.compile, error)) return false;
-    std::vector<SourceError> sourceErrors;
-    for (const auto &file : findSources(s.options.paths, sourceErrors))
-      if (!isExcluded(s.config, file)) ws.files.push_back(fs::absolute(file).lexically_normal().string());
+    std::set<std::string> listed = listedFiles(ws.compile);
+    DatabaseScope scope;
+    if (!ws.compile.databasePath.empty()) scope = {&listed, ws.compile.databasePath, s.options.includeUnlisted, 0, {}};
+    for (const auto &file : selectSources(s, scope)) ws.files.push_back(fs::absolute(file).lexically_normal().string());
     ws.cache = openCache(s, ws.compile, true);
+    ws.workerArgv = lspWorkerCommand(s.options, argv0);
     ws.config = s.config;
     ws.packs = std::move(s.packs);
     return true;
@@ -325,7 +428,8 @@ int serveLsp(Session &s, const char *argv0) {
 
 } // namespace
 
-int runLockcheck(int argc, const char *const *argv) {
+namespace {
+int run(int argc, const char *const *argv) {
   Session s;
   std::string error;
   if (!parseCommandLine(argc, argv, s.options, error)) return usageError(error);
@@ -350,22 +454,34 @@ int runLockcheck(int argc, const char *const *argv) {
   default:
     break;
   }
-  if (s.options.mode == CliOptions::Mode::Lsp) return serveLsp(s, argv[0]);
+  if (s.options.mode == CliOptions::Mode::Lsp && !s.options.worker) return serveLsp(s, argv[0]);
   if (!loadKnowledge(s, argv[0], error)) {
     std::cerr << "lockcheck: error: " << error << "\n";
     return 2;
   }
-  if (s.options.mode == CliOptions::Mode::Extract) return extract(s);
-  if (s.options.mode == CliOptions::Mode::Link) return link(s);
-  if (s.options.worker) {
+  if (s.options.worker) { // the parent's own setup: extract's, or a whole run's (and the editor's)
     CompileSetup setup;
-    if (!analysisSetup(s, setup, error)) {
+    bool extracting = s.options.mode == CliOptions::Mode::Extract;
+    if (!(extracting ? extractSetup(s, setup, error) : analysisSetup(s, setup, error))) {
       std::cerr << "lockcheck: error: " << error << "\n";
       return 2;
     }
     return serveWorker(3, setup, s.packs);
   }
+  if (s.options.mode == CliOptions::Mode::Extract) return extract(s, argc, argv);
+  if (s.options.mode == CliOptions::Mode::Link) return link(s);
   return analyze(s, argc, argv);
+}
+} // namespace
+
+int runLockcheck(int argc, const char *const *argv) {
+  int status = run(argc, argv);
+  // --help, --list-rules and the like write to standard output too: a failed write is an error.
+  if (std::string error; !flushStandardOutput(error)) {
+    std::cerr << "lockcheck: error: " << error << "\n";
+    return 2;
+  }
+  return status;
 }
 
 } // namespace lockcheck

@@ -1,10 +1,11 @@
 #include "driver/facts_inputs.h"
 
 #include "facts/facts_dir.h"
+#include "support/bounded_read.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 namespace lockcheck {
 namespace fs = std::filesystem;
@@ -12,11 +13,12 @@ namespace fs = std::filesystem;
 bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::vector<std::string> &gone,
                          std::string &error) {
   if (argument.size() > 1 && argument[0] == '@') {
-    std::ifstream list(argument.substr(1));
-    if (!list) {
-      error = "cannot read the list of facts files";
+    std::string text, why;
+    if (!readBounded(argument.substr(1), kListFileLimit, text, why)) {
+      error = "cannot read the list of facts files: " + why;
       return false;
     }
+    std::istringstream list(text);
     for (std::string line; std::getline(list, line);)
       if (!line.empty()) out.push_back(line);
     return true;

@@ -1,29 +1,17 @@
 #include "driver/facts_loader.h"
 
 #include "facts/facts_stream.h"
+#include "support/bounded_read.h"
 
 #include <algorithm>
 #include <condition_variable>
 #include <malloc.h>
-#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 namespace lockcheck {
 namespace {
-
-bool readFile(const std::string &path, std::string &out) {
-  std::FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  out.clear();
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool ok = !std::ferror(f);
-  std::fclose(f);
-  return ok;
-}
 
 struct Decoded {
   bool ok = false;
@@ -33,8 +21,8 @@ struct Decoded {
 
 Decoded decode(const std::string &path, SeenKeys *seen) {
   Decoded d;
-  std::string text;
-  if (!readFile(path, text)) d.error = "cannot read facts file";
+  std::string text, why;
+  if (!readBounded(path, kFactsFileLimit, text, why)) d.error = "cannot read facts file: " + why;
   else d.ok = readFacts(text, seen, d.facts, d.error);
   return d;
 }
@@ -80,11 +68,11 @@ unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, Program
       ++merged;
       mergedOne.notify_all();
     }
-    // A skipped key that is not merged yet (its earlier file failed, or two keys shared a
-    // hash): decode this file in full instead.
+    // A skipped definition or key that is not merged yet (its earlier file failed, or two
+    // shared a hash): decode this file in full instead.
     auto known = [&](const StreamedFacts &f) {
       return std::all_of(f.skippedFunctions.begin(), f.skippedFunctions.end(),
-                         [&](const InternedString &k) { return linker.defines(k); }) &&
+                         [&](const SkippedDefinition &d) { return linker.defines(d.key, d.where); }) &&
              std::all_of(f.skippedDecls.begin(), f.skippedDecls.end(),
                          [&](const InternedString &k) { return linker.declares(k); });
     };

@@ -1,7 +1,7 @@
 // Reads the facts files of `lockcheck link` into the linker: decoded on `jobs` threads,
-// merged in the order given (the first definition of a key wins, as if read one by one),
-// with at most a bounded window of decoded files in memory at once, and every header
-// function or declaration that an earlier file already brought left undecoded.
+// merged in the order given (as if read one by one), with at most a bounded window of
+// decoded files in memory at once, and every header function (the same key at the same
+// position) or declaration that an earlier file already brought left undecoded.
 #pragma once
 
 #include "link/program_linker.h"

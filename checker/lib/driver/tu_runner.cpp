@@ -1,25 +1,24 @@
 #include "driver/tu_runner.h"
 
+#include "driver/compile_command.h"
 #include "extract/decl_names.h"
 #include "facts/facts_cache.h"
 #include "extract/tu_extractor.h"
+#include "driver/revision_files.h"
 #include "driver/tu_worker.h"
 
 #include <clang/Basic/Diagnostic.h>
-#include <clang/Driver/Options.h>
 #include <clang/Frontend/FrontendActions.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/CompilationDatabase.h>
-#include <clang/Tooling/JSONCompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
-#include <llvm/Option/ArgList.h>
-#include <llvm/Option/OptTable.h>
 #include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -33,65 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Listed files keep their commands; others get the defaults (docs/spec.md §6: -std=c++20 and
-// the path's include directories).
-class WithDefaults : public CompilationDatabase {
-public:
-  WithDefaults(std::unique_ptr<CompilationDatabase> inner, std::vector<std::string> extra)
-      : inner_(std::move(inner)), extra_(std::move(extra)) {}
-
-  std::vector<CompileCommand> getCompileCommands(llvm::StringRef file) const override {
-    std::vector<CompileCommand> found;
-    if (inner_) found = inner_->getCompileCommands(file);
-    if (!found.empty()) {
-      // Flags go before the input: interpolated commands end in "-- FILE", and anything
-      // after "--" would be read as another input file.
-      for (auto &c : found) {
-        auto &args = c.CommandLine;
-        auto at = std::find(args.begin(), args.end(), "--");
-        if (at == args.end() && !args.empty() && args.back() == c.Filename) at = args.end() - 1;
-        args.insert(at, extra_.begin(), extra_.end());
-      }
-      return found;
-    }
-    fs::path path(file.str());
-    std::vector<std::string> args{"clang++", "-std=c++20", "-I" + path.parent_path().string()};
-    std::error_code ec; // a path that cannot be resolved (a symlink loop) is no include directory
-    for (fs::path dir = path.parent_path(); !dir.empty() && dir != dir.parent_path(); dir = dir.parent_path()) {
-      if (fs::is_directory(dir / "include", ec)) args.push_back("-I" + (dir / "include").string());
-      if (fs::exists(dir / ".git", ec)) break;
-    }
-    args.insert(args.end(), extra_.begin(), extra_.end());
-    args.push_back(file.str());
-    // Relative paths in the extra flags (`-- -Iinclude`, Bazel's execroot-relative
-    // include paths) mean the invoking directory, as they would to a compiler.
-    return {CompileCommand(fs::current_path(ec).string(), file.str(), args, "")};
-  }
-  std::vector<std::string> getAllFiles() const override { return inner_ ? inner_->getAllFiles() : std::vector<std::string>{}; }
-
-private:
-  std::unique_ptr<CompilationDatabase> inner_;
-  std::vector<std::string> extra_;
-};
-
-// Drops options clang does not know (GCC-only flags in a GCC build's database).
-ArgumentsAdjuster dropUnknownOptions() {
-  return [](const CommandLineArguments &args, llvm::StringRef) {
-    const llvm::opt::OptTable &table = driver::getDriverOptTable();
-    CommandLineArguments out;
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string &a = args[i];
-      if (i > 0 && a.size() > 1 && a[0] == '-' && a.rfind("-W", 0) != 0) {
-        std::vector<const char *> one{a.c_str()};
-        unsigned missingIndex = 0, missingCount = 0;
-        llvm::opt::InputArgList parsed = table.ParseArgs(one, missingIndex, missingCount);
-        if (parsed.hasArg(driver::options::OPT_UNKNOWN)) continue;
-      }
-      out.push_back(a);
-    }
-    return out;
-  };
-}
 
 class FirstError : public DiagnosticConsumer {
 public:
@@ -127,16 +67,17 @@ TUResult extractFile(const std::string &file, const CompileSetup &setup, const R
   TUResult result;
   result.file = displayPath(file);
   std::string absolute = fs::absolute(file).lexically_normal().string();
+  if (absolute.size() >= PATH_MAX) { // it opens relative to a directory, but not by this name
+    result.error = "file name too long: its absolute path has " + std::to_string(absolute.size()) +
+                   " bytes, and the system opens none longer than " + std::to_string(PATH_MAX - 1);
+    return result;
+  }
   // A private working directory per tool: the real one is shared by all worker threads.
   ClangTool tool(*setup.database, {absolute}, std::make_shared<PCHContainerOperations>(),
-                 llvm::vfs::createPhysicalFileSystem());
+                 setup.revision ? setup.revision->fileSystem() : llvm::vfs::createPhysicalFileSystem());
   if (contents) tool.mapVirtualFile(absolute, *contents);
   tool.clearArgumentsAdjusters();
-  tool.appendArgumentsAdjuster(getClangStripOutputAdjuster());
-  tool.appendArgumentsAdjuster(getClangStripDependencyFileAdjuster());
-  tool.appendArgumentsAdjuster(dropUnknownOptions());
-  tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
-      {"-fsyntax-only", "-w", "-fno-caret-diagnostics", "-resource-dir=" LOCKCHECK_CLANG_RESOURCE_DIR}, ArgumentInsertPosition::END));
+  tool.appendArgumentsAdjuster(parseArgumentsAdjuster()); // the same the cache key sees
   FirstError errors;
   tool.setDiagnosticConsumer(&errors);
   tool.setPrintErrorMessage(false);
@@ -144,6 +85,7 @@ TUResult extractFile(const std::string &file, const CompileSetup &setup, const R
   int rc = tool.run(&factory);
   result.ok = rc == 0 && !errors.getNumErrors();
   if (!result.ok) result.error = errors.first.empty() ? "the file could not be parsed" : errors.first;
+  if (std::string why = commandError(setup, absolute); !result.ok && !why.empty()) result.error = why;
   if (result.facts.file.empty()) result.facts.file = result.file;
   return result;
 }
@@ -161,44 +103,6 @@ void pauseAfterParseForTests() {
 
 } // namespace
 
-bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
-                      const std::vector<std::string> &extraArgs, CompileSetup &out, std::string &error) {
-  std::unique_ptr<CompilationDatabase> db;
-  auto load = [&](const fs::path &dir) -> bool {
-    fs::path file = dir / "compile_commands.json";
-    std::error_code ec;
-    if (!fs::exists(file, ec)) return false;
-    std::string loadError;
-    db = JSONCompilationDatabase::loadFromFile(file.string(), loadError, JSONCommandLineSyntax::AutoDetect);
-    if (!db) {
-      error = file.string() + ": " + loadError;
-      return false;
-    }
-    out.databasePath = file.string();
-    return true;
-  };
-  if (!buildDir.empty()) {
-    if (!load(buildDir)) {
-      if (error.empty()) error = buildDir + ": no compile_commands.json there";
-      return false;
-    }
-  } else {
-    if (!load("build") && error.empty()) {
-      std::error_code ec;
-      fs::path start = fs::absolute(firstPath.empty() ? "." : firstPath, ec);
-      if (!fs::is_directory(start, ec)) start = start.parent_path();
-      for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
-        if (load(dir) || load(dir / "build") || !error.empty()) break;
-        if (dir == dir.parent_path()) break;
-      }
-    }
-    if (!error.empty()) return false;
-  }
-  if (db) db = inferMissingCompileCommands(std::move(db));
-  out.database = std::make_shared<WithDefaults>(std::move(db), extraArgs);
-  return true;
-}
-
 std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, const CompileSetup &setup,
                                  const RulePacks &packs, unsigned jobs, const ProgressFn &progress,
                                  const FactsCache *cache, const std::vector<std::string> &workerArgv) {
@@ -210,28 +114,30 @@ std::vector<TUResult> extractAll(const std::vector<std::string> &givenFiles, con
   // Facts name files relative to the directory we run in (displayPath), so that directory
   // is part of every key: an entry made from elsewhere would show its paths to us.
   std::error_code cwdError;
-  const std::string cwdKey = "cwd " + fs::current_path(cwdError).string() + "\n";
+  std::string cwdKey = "cwd " + fs::current_path(cwdError).string() + "\n";
+  // A revision's version: its own entries, valid while REV's bytes (the digest) and the
+  // unchanged files it read (checked as ever) stay the same.
+  if (setup.revision) cwdKey += "revision " + setup.revision->digest() + "\n";
   auto worker = [&] {
     std::unique_ptr<TUWorker> process; // started on the first miss
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      std::string command = cache ? cwdKey : std::string();
-      if (cache)
-        for (const auto &c : setup.database->getCompileCommands(files[i])) {
-          command += c.Directory + "\n";
-          for (const auto &arg : c.CommandLine) command += arg + "\n";
-        }
+      std::string command = cache ? cwdKey + compileKey(*setup.database, files[i]) : std::string();
       TUResult &r = results[i];
       if (cache && cache->lookup(files[i], command, r.facts)) {
         r.file = displayPath(files[i]);
         r.ok = true;
       } else {
-        if (workerArgv.empty()) {
+        if (workerArgv.empty() || setup.revision) {
           r = extractFile(files[i], setup, packs);
         } else {
           if (!process) process = std::make_unique<TUWorker>(workerArgv);
           r = process->analyse(files[i]);
         }
         pauseAfterParseForTests();
+        if (setup.revision) { // REV's files are in the key: only the disk's are checked
+          std::erase_if(r.facts.inputs, [&](const InputFile &in) { return setup.revision->covers(in.path); });
+          std::erase_if(r.facts.absent, [&](const std::string &path) { return setup.revision->covers(path); });
+        }
         if (cache && r.ok) cache->store(files[i], command, r.facts);
       }
       size_t d = ++done;

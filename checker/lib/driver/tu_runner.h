@@ -1,7 +1,8 @@
-// Runs phase one over many files: finds the compilation database (or falls back to
-// defaults), parses each file with Clang in N threads, and collects facts and errors.
+// Runs phase one over many files: parses each file with Clang in N threads, with the
+// compile commands of driver/compile_database.h, and collects facts and errors.
 #pragma once
 
+#include "driver/compile_database.h"
 #include "facts/facts.h"
 #include "config/rule_pack.h"
 
@@ -10,21 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace clang::tooling {
-class CompilationDatabase;
-}
-
 namespace lockcheck {
-
-struct CompileSetup {
-  std::shared_ptr<clang::tooling::CompilationDatabase> database; // never null after setup
-  std::string databasePath;                                      // empty when defaults are used
-};
-
-// Finds compile_commands.json: in `buildDir` when given (error if absent), else in
-// ./build, then upward from `firstPath`. Files it does not list get defaults.
-bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
-                      const std::vector<std::string> &extraArgs, CompileSetup &out, std::string &error);
 
 struct TUResult {
   std::string file;

@@ -1,6 +1,8 @@
 #include "driver/tu_worker.h"
 
 #include "extract/decl_names.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-// A frame is "<decimal length>\n" and that many bytes of CBOR.
+// Both ways a message is a frame: "<decimal length>\n" and that many bytes of CBOR. A file
+// name may hold any byte but NUL ('\n' included), so nothing is delimited by a character.
 bool sendAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -42,35 +45,63 @@ bool readExactly(int fd, std::string &out, size_t size) {
   return true;
 }
 
-// Reads up to '\n' one byte at a time: lines are short and one frame follows each.
-bool readLine(int fd, std::string &line) {
-  line.clear();
+// A request carries an editor's buffer (at most lsp::kMaxBodyBytes), an answer a TU's facts.
+constexpr size_t kMaxFrameBytes = kFactsFileLimit;
+
+bool sendFrame(int fd, std::string_view payload) {
+  return sendAll(fd, std::to_string(payload.size()) + "\n") && sendAll(fd, payload);
+}
+
+// False at end of stream or on anything that is not a frame (the stream cannot be trusted after).
+bool readFrame(int fd, std::string &payload) {
+  std::string digits;
   for (char c;;) {
     ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
-    if (c == '\n') return true;
-    line += c;
-    if (line.size() > 4096) return false;
+    if (c == '\n') break;
+    if (c < '0' || c > '9' || digits.size() == 10) return false;
+    digits += c;
   }
+  if (digits.empty()) return false;
+  size_t size = std::stoull(digits);
+  return size <= kMaxFrameBytes && readExactly(fd, payload, size);
 }
 
-bool sendFrame(int fd, const std::string &payload) {
-  return sendAll(fd, std::to_string(payload.size()) + "\n") && sendAll(fd, payload);
-}
-
-std::string encode(const TUResult &r) {
-  json inputs = json::array();
-  for (const auto &in : r.facts.inputs) inputs.push_back({in.path, in.hash});
-  json message = {{"ok", r.ok}, {"error", r.error}, {"file", r.file}, {"inputs", inputs}, {"absent", r.facts.absent}};
-  if (r.ok) message["facts"] = factsToDocument(r.facts);
+std::string cbor(const json &message) {
   std::vector<std::uint8_t> bytes = json::to_cbor(message);
   return std::string(bytes.begin(), bytes.end());
 }
 
-bool decode(const std::string &payload, TUResult &r, std::string &error) {
+json fromCbor(const std::string &payload) {
+  json message;
+  if (strict_json::Error e; !strict_json::parseCbor(payload, message, e)) throw std::runtime_error(strict_json::describe(e));
+  return message;
+}
+
+std::string encodeRequest(const std::string &file, const std::string *text) {
+  json request = {{"file", file}};
+  if (text) request["text"] = *text;
+  return cbor(request);
+}
+
+// `request`: the absolute path asked for, echoed so the parent can tell an answer is its own.
+std::string encodeAnswer(const std::string &request, const TUResult &r) {
+  json inputs = json::array();
+  for (const auto &in : r.facts.inputs) inputs.push_back({in.path, in.hash});
+  json message = {{"request", request}, {"ok", r.ok},         {"error", r.error},           {"file", r.file},
+                  {"inputs", inputs},   {"absent", r.facts.absent}};
+  if (r.ok) message["facts"] = factsToDocument(r.facts);
+  return cbor(message);
+}
+
+bool decodeAnswer(const std::string &payload, const std::string &request, TUResult &r, std::string &error) {
   try {
-    json message = json::from_cbor(payload);
+    json message = fromCbor(payload);
+    if (message.at("request").get<std::string>() != request) {
+      error = "the answer is about another file";
+      return false;
+    }
     r.ok = message.at("ok").get<bool>();
     r.error = message.at("error").get<std::string>();
     r.file = message.at("file").get<std::string>();
@@ -149,23 +180,20 @@ std::string TUWorker::crashReason() {
   return "lost contact";
 }
 
-TUResult TUWorker::analyse(const std::string &file) {
+TUResult TUWorker::analyse(const std::string &file, const std::string *text) {
   TUResult r;
   r.file = displayPath(file);
-  std::string error, header, payload;
+  std::string error, payload;
   if (fd_ < 0 && !start(error)) {
     r.error = error;
     return r;
   }
-  bool answered = sendAll(fd_, file + "\n") && readLine(fd_, header) && !header.empty() &&
-                  header.find_first_not_of("0123456789") == std::string::npos &&
-                  readExactly(fd_, payload, std::stoull(header));
-  if (!answered) {
+  if (!sendFrame(fd_, encodeRequest(file, text)) || !readFrame(fd_, payload)) {
     r.error = "the parser crashed on this file (" + crashReason() + "); it was skipped";
     return r;
   }
   TUResult decoded;
-  if (!decode(payload, decoded, error)) {
+  if (!decodeAnswer(payload, file, decoded, error)) {
     stop();
     r.error = "garbled answer from the worker: " + error;
     return r;
@@ -174,8 +202,19 @@ TUResult TUWorker::analyse(const std::string &file) {
 }
 
 int serveWorker(int fd, const CompileSetup &setup, const RulePacks &packs) {
-  for (std::string file; readLine(fd, file);)
-    if (!sendFrame(fd, encode(extractFile(file, setup, packs)))) return 1;
+  for (std::string payload; readFrame(fd, payload);) {
+    json request;
+    try {
+      request = fromCbor(payload);
+      request.at("file").get_ref<const std::string &>();
+    } catch (const std::exception &) {
+      return 1; // not our parent's: nothing to answer
+    }
+    const std::string &file = request["file"].get_ref<const std::string &>();
+    auto text = request.find("text");
+    const std::string *contents = text != request.end() && text->is_string() ? &text->get_ref<const std::string &>() : nullptr;
+    if (!sendFrame(fd, encodeAnswer(file, extractFile(file, setup, packs, contents)))) return 1;
+  }
   return 0;
 }
 

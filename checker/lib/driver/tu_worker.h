@@ -2,7 +2,8 @@
 // that one Clang cannot handle (a stack overflow on a huge expression, an assertion)
 // is reported as failed and skipped while the others are analysed. A worker is the
 // lockcheck binary itself with --internal-worker; it serves many TUs one after another
-// over a socket on fd 3 and is restarted after a crash.
+// over a socket on fd 3 and is restarted after a crash. Messages both ways are
+// length-prefixed CBOR frames, so a file name may hold any byte (a newline included).
 #pragma once
 
 #include "driver/tu_runner.h"
@@ -21,8 +22,9 @@ public:
   TUWorker(const TUWorker &) = delete;
   TUWorker &operator=(const TUWorker &) = delete;
 
-  // The facts of `file` (absolute); on a crash, a failed result that says so.
-  TUResult analyse(const std::string &file);
+  // The facts of `file` (absolute), parsed from `text` when given (an editor's buffer); on
+  // a crash, a failed result that says so.
+  TUResult analyse(const std::string &file, const std::string *text = nullptr);
 
 private:
   bool start(std::string &error);

@@ -20,6 +20,7 @@
 #include <clang/Lex/Preprocessor.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 namespace lockcheck {
@@ -129,6 +130,8 @@ class ExtractConsumer : public ASTConsumer {
 public:
   ExtractConsumer(const RulePacks &packs, TUFacts &out, bool recordInputs)
       : packs_(packs), out_(out), recordInputs_(recordInputs) {}
+  // Filled by the include lookup recorder while the TU is preprocessed, read at its end.
+  std::vector<std::string> &found() { return found_; }
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
@@ -146,12 +149,19 @@ public:
       std::optional<llvm::StringRef> bytes = it->second->getBufferDataIfLoaded();
       out_.inputs.push_back({std::string(name.str()), bytes ? contentHash(std::string(*bytes)) : std::string()});
     }
+    // Found by __has_include / __has_embed but not read: an input all the same (its
+    // removal, or its emptiness for __has_embed, changes the TU); hashed when stored.
+    std::set<std::string> read;
+    for (const auto &in : out_.inputs) read.insert(in.path);
+    for (const auto &path : found_)
+      if (!read.count(path)) out_.inputs.push_back({path, std::string()});
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
   bool recordInputs_;
+  std::vector<std::string> found_; // by __has_include / __has_embed
 };
 
 class ExtractAction : public ASTFrontendAction {
@@ -174,8 +184,10 @@ std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFact
 
 std::unique_ptr<ASTConsumer> makeExtractConsumer(CompilerInstance &ci, const RulePacks &packs, TUFacts &out,
                                                  bool recordInputs) {
-  if (recordInputs) ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out.absent));
-  return std::make_unique<ExtractConsumer>(packs, out, recordInputs);
+  auto consumer = std::make_unique<ExtractConsumer>(packs, out, recordInputs);
+  if (recordInputs) // the consumer outlives preprocessing, so it can hold what the recorder finds
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out.absent, consumer->found()));
+  return consumer;
 }
 
 } // namespace lockcheck

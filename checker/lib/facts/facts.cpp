@@ -2,7 +2,9 @@
 // facts always give the same bytes (cacheable by content hash).
 #include "facts/facts.h"
 
+#include "facts/document_reader.h"
 #include "facts/indirect_facts.h"
+#include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,21 @@
 namespace lockcheck {
 namespace {
 using nlohmann::json;
+using facts_doc::array;
+using facts_doc::At;
+using facts_doc::integer;
+using facts_doc::malformed;
+using facts_doc::object;
+using facts_doc::optBoolean;
+using facts_doc::optional;
+using facts_doc::optLockKey;
+using facts_doc::optLockKeys;
+using facts_doc::optString;
+using facts_doc::required;
+using facts_doc::strings;
+
+// A line, column, parameter or argument index.
+unsigned natural(const json &v, const At &at) { return static_cast<unsigned>(integer(v, at, 0)); }
 
 // Format 2 leaves out every field equal to its default (false, "", [], -1): most calls
 // hold no lock, pass no callable and wait on nothing, and a warm run parses what is left.
@@ -25,28 +42,22 @@ json compact(json object) {
   for (auto it = object.begin(); it != object.end();) it = isDefault(*it) ? object.erase(it) : std::next(it);
   return object;
 }
-template <class T> T field(const json &j, const char *key, T fallback = T{}) {
-  auto it = j.find(key);
-  return it == j.end() ? fallback : it->template get<T>();
-}
-const json &list(const json &j, const char *key) {
-  static const json empty = json::array();
-  auto it = j.find(key);
-  return it == j.end() ? empty : *it;
-}
 
 json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
-SourcePoint pointFrom(const json &j) {
-  return SourcePoint{j.at(0).get<std::string>(), j.at(1).get<unsigned>(), j.at(2).get<unsigned>()};
+SourcePoint pointFrom(const json &j, const At &at) {
+  if (!j.is_array() || j.size() != 3) malformed(at, "expected [file, line, column]");
+  return SourcePoint{facts_doc::string(j[0], at.element(0)), natural(j[1], at.element(1)), natural(j[2], at.element(2))};
 }
+SourcePoint pointAt(const json &obj, const char *key, const At &at) { return pointFrom(required(obj, key, at), at.field(key)); }
 
 json lockJson(const LockRef &l) {
   return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
                   {"recursive", l.recursive}});
 }
-LockRef lockFrom(const json &j) {
-  return LockRef{field<LockKey>(j, "key"), field<LockKey>(j, "order"), field<InternedString>(j, "display"),
-                 field<bool>(j, "shared"), field<bool>(j, "recursive")};
+LockRef lockFrom(const json &j, const At &at) {
+  object(j, at, {"key", "order", "display", "shared", "recursive"});
+  return LockRef{optLockKey(j, "key", at), optLockKey(j, "order", at), optString(j, "display", at),
+                 optBoolean(j, "shared", at), optBoolean(j, "recursive", at)};
 }
 
 json heldJson(const std::vector<HeldLock> &held) {
@@ -54,10 +65,25 @@ json heldJson(const std::vector<HeldLock> &held) {
   for (const auto &h : held) out.push_back({{"lock", lockJson(h.lock)}, {"acquired", pointJson(h.acquired)}});
   return out;
 }
-std::vector<HeldLock> heldFrom(const json &j) {
+std::vector<HeldLock> heldFrom(const json &obj, const char *key, const At &parent) {
   std::vector<HeldLock> out;
-  for (const auto &h : j) out.push_back(HeldLock{lockFrom(h.at("lock")), pointFrom(h.at("acquired"))});
+  const json *list = optional(obj, key);
+  if (!list) return out;
+  At at = parent.field(key);
+  for (size_t i = 0; i < array(*list, at).size(); ++i) {
+    At h = at.element(i);
+    const json &j = object((*list)[i], h, {"lock", "acquired"});
+    out.push_back(HeldLock{lockFrom(required(j, "lock", h), h.field("lock")), pointAt(j, "acquired", h)});
+  }
   return out;
+}
+
+// Calls each element of the optional list `key` with the element and where it is.
+template <class F> void eachOf(const json &obj, const char *key, const At &parent, F &&f) {
+  const json *list = optional(obj, key);
+  if (!list) return;
+  At at = parent.field(key);
+  for (size_t i = 0; i < array(*list, at).size(); ++i) f((*list)[i], at.element(i));
 }
 
 json callJson(const CallEvent &c) {
@@ -70,23 +96,28 @@ json callJson(const CallEvent &c) {
                   {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"through", c.through},
                   {"callables", std::move(callables)}});
 }
-CallEvent callFrom(const json &j) {
+CallEvent callFrom(const json &j, const At &at) {
+  object(j, at, {"callee", "callee_name", "receiver_type", "where", "held", "wait", "wait_releases", "waits_on_adopted",
+                 "this_arg", "arg_locks", "unresolved", "through", "callables"});
   CallEvent c;
-  c.callee = field<std::string>(j, "callee");
-  c.calleeName = field<std::string>(j, "callee_name");
-  c.receiverType = field<std::string>(j, "receiver_type");
-  c.where = pointFrom(j.at("where"));
-  c.held = heldFrom(list(j, "held"));
-  c.isWait = field<bool>(j, "wait");
-  c.waitReleases = field<LockKey>(j, "wait_releases");
-  c.waitsOnAdopted = field<bool>(j, "waits_on_adopted");
-  c.thisArg = field<LockKey>(j, "this_arg");
-  c.argLocks = field<std::vector<LockKey>>(j, "arg_locks");
-  c.unresolved = field<bool>(j, "unresolved");
-  c.through = field<std::string>(j, "through");
-  for (const auto &a : list(j, "callables"))
-    c.callables.push_back(CallableArg{a.at("index"), a.at("targets").get<std::vector<std::string>>(),
-                                      a.at("forwards_param")});
+  c.callee = optString(j, "callee", at);
+  c.calleeName = optString(j, "callee_name", at);
+  c.receiverType = optString(j, "receiver_type", at);
+  c.where = pointAt(j, "where", at);
+  c.held = heldFrom(j, "held", at);
+  c.isWait = optBoolean(j, "wait", at);
+  c.waitReleases = optLockKey(j, "wait_releases", at);
+  c.waitsOnAdopted = optBoolean(j, "waits_on_adopted", at);
+  c.thisArg = optLockKey(j, "this_arg", at);
+  c.argLocks = optLockKeys(j, "arg_locks", at);
+  c.unresolved = optBoolean(j, "unresolved", at);
+  c.through = optString(j, "through", at);
+  eachOf(j, "callables", at, [&](const json &a, const At &ca) {
+    object(a, ca, {"index", "targets", "forwards_param"});
+    c.callables.push_back(CallableArg{natural(required(a, "index", ca), ca.field("index")),
+                                      strings(required(a, "targets", ca), ca.field("targets")),
+                                      static_cast<int>(integer(required(a, "forwards_param", ca), ca.field("forwards_param"), -1))});
+  });
   return c;
 }
 
@@ -96,16 +127,23 @@ json findingJson(const Finding &f) {
   return {{"rule", f.rule},       {"severity", severityName(f.severity)}, {"anchor", pointJson(f.anchor)},
           {"message", f.message}, {"lock", f.lock}, {"function", f.function}, {"trace", trace}};
 }
-Finding findingFrom(const json &j) {
+Finding findingFrom(const json &j, const At &at) {
+  object(j, at, {"rule", "severity", "anchor", "message", "lock", "function", "trace"});
   Finding f;
-  f.rule = j.at("rule");
-  if (!parseSeverity(j.at("severity").get<std::string>(), f.severity))
-    throw std::runtime_error("bad severity");
-  f.anchor = pointFrom(j.at("anchor"));
-  f.message = j.at("message");
-  f.lock = j.at("lock");
-  f.function = j.at("function");
-  for (const auto &t : j.at("trace")) f.trace.push_back(TraceStep{pointFrom(t.at("where")), t.at("note")});
+  f.rule = facts_doc::string(required(j, "rule", at), at.field("rule"));
+  if (!parseSeverity(facts_doc::string(required(j, "severity", at), at.field("severity")), f.severity))
+    malformed(at.field("severity"), "expected \"error\", \"warning\" or \"note\"");
+  f.anchor = pointAt(j, "anchor", at);
+  f.message = facts_doc::string(required(j, "message", at), at.field("message"));
+  f.lock = facts_doc::string(required(j, "lock", at), at.field("lock"));
+  f.function = facts_doc::string(required(j, "function", at), at.field("function"));
+  At trace = at.field("trace");
+  const json &steps = array(required(j, "trace", at), trace);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    At t = trace.element(i);
+    object(steps[i], t, {"where", "note"});
+    f.trace.push_back(TraceStep{pointAt(steps[i], "where", t), facts_doc::string(required(steps[i], "note", t), t.field("note"))});
+  }
   return f;
 }
 } // namespace
@@ -142,9 +180,10 @@ json factsToDocument(const TUFacts &facts) {
 std::string factsToJson(const TUFacts &facts) { return factsToDocument(facts).dump(1) + "\n"; }
 
 bool factsFromJson(const std::string &text, TUFacts &out, std::string &error) {
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    error = "malformed facts: not JSON";
+  // Repeated keys are errors (the standard parser keeps the last); NULs are data here.
+  json doc;
+  if (strict_json::Error e; !strict_json::parse(text, doc, e, {true, false, strict_json::kMaxDepth})) {
+    error = "malformed facts: " + strict_json::describe(e);
     return false;
   }
   return factsFromDocument(doc, out, error);
@@ -156,41 +195,65 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
       error = "not a lockcheck facts file";
       return false;
     }
-    if (doc["lockcheck_facts"] != kFactsVersion) {
-      error = "facts version " + doc["lockcheck_facts"].dump() + " is not the supported version " +
-              std::to_string(kFactsVersion);
+    const json &version = doc["lockcheck_facts"];
+    if (!version.is_number_integer() || version != kFactsVersion) {
+      error = "facts version " + (version.is_primitive() ? version.dump() : std::string(version.is_array() ? "[...]" : "{...}")) +
+              " is not the supported version " + std::to_string(kFactsVersion);
       return false;
     }
+    const At top;
+    object(doc, top, {"lockcheck_facts", "file", "functions", "decls", "findings", "classes", "callable_flows"});
     out = TUFacts{};
-    out.file = doc.at("file");
-    for (const auto &[key, j] : doc.at("functions").items()) {
+    out.file = facts_doc::string(required(doc, "file", top), top.field("file"));
+    At functions = top.field("functions");
+    const json &fns = required(doc, "functions", top);
+    if (!fns.is_object()) malformed(functions, "expected an object");
+    for (const auto &[key, j] : fns.items()) {
+      At at = functions.field(key);
+      object(j, at, {"name", "qualified", "where", "blocking", "nonblocking", "handler", "lambda", "entry_locks", "calls",
+                     "acquires", "invokes"});
       FunctionFacts fn;
       fn.key = key;
-      fn.name = field<std::string>(j, "name");
-      fn.qualified = field<std::string>(j, "qualified");
-      fn.where = pointFrom(j.at("where"));
-      fn.annotatedBlocking = field<bool>(j, "blocking");
-      fn.annotatedNonblocking = field<bool>(j, "nonblocking");
-      fn.annotatedHandler = field<bool>(j, "handler");
-      fn.isLambda = field<bool>(j, "lambda");
-      fn.entryLocks = field<std::vector<LockKey>>(j, "entry_locks");
-      for (const auto &c : list(j, "calls")) fn.calls.push_back(callFrom(c));
-      for (const auto &a : list(j, "acquires"))
-        fn.acquires.push_back(AcquireEvent{lockFrom(a.at("lock")), pointFrom(a.at("where")), field<bool>(a, "bounded"),
-                                           field<bool>(a, "group"), heldFrom(list(a, "held_before")),
-                                           field<bool>(a, "reacquire")});
-      for (const auto &i : list(j, "invokes"))
-        fn.invokes.push_back(InvokeEvent{field<unsigned>(i, "param"), pointFrom(i.at("where")), heldFrom(list(i, "held"))});
+      fn.name = optString(j, "name", at);
+      fn.qualified = optString(j, "qualified", at);
+      fn.where = pointAt(j, "where", at);
+      fn.annotatedBlocking = optBoolean(j, "blocking", at);
+      fn.annotatedNonblocking = optBoolean(j, "nonblocking", at);
+      fn.annotatedHandler = optBoolean(j, "handler", at);
+      fn.isLambda = optBoolean(j, "lambda", at);
+      fn.entryLocks = optLockKeys(j, "entry_locks", at);
+      eachOf(j, "calls", at, [&](const json &c, const At &ca) { fn.calls.push_back(callFrom(c, ca)); });
+      eachOf(j, "acquires", at, [&](const json &a, const At &aa) {
+        object(a, aa, {"lock", "where", "bounded", "group", "held_before", "reacquire"});
+        fn.acquires.push_back(AcquireEvent{lockFrom(required(a, "lock", aa), aa.field("lock")), pointAt(a, "where", aa),
+                                           optBoolean(a, "bounded", aa), optBoolean(a, "group", aa),
+                                           heldFrom(a, "held_before", aa), optBoolean(a, "reacquire", aa)});
+      });
+      eachOf(j, "invokes", at, [&](const json &i, const At &ia) {
+        object(i, ia, {"param", "where", "held"});
+        const json *param = optional(i, "param");
+        fn.invokes.push_back(InvokeEvent{param ? natural(*param, ia.field("param")) : 0u, pointAt(i, "where", ia),
+                                         heldFrom(i, "held", ia)});
+      });
       out.functions.emplace(key, std::move(fn));
     }
-    for (const auto &[key, j] : doc.at("decls").items())
-      out.decls.emplace(key, DeclFacts{key, field<std::string>(j, "name"), field<std::string>(j, "qualified"),
-                                       field<bool>(j, "blocking"), field<bool>(j, "nonblocking"),
-                                       field<bool>(j, "system")});
-    for (const auto &f : doc.at("findings")) out.findings.push_back(findingFrom(f));
+    At decls = top.field("decls");
+    const json &ds = required(doc, "decls", top);
+    if (!ds.is_object()) malformed(decls, "expected an object");
+    for (const auto &[key, j] : ds.items()) {
+      At at = decls.field(key);
+      object(j, at, {"name", "qualified", "blocking", "nonblocking", "system"});
+      out.decls.emplace(key, DeclFacts{key, optString(j, "name", at), optString(j, "qualified", at),
+                                       optBoolean(j, "blocking", at), optBoolean(j, "nonblocking", at),
+                                       optBoolean(j, "system", at)});
+    }
+    At findings = top.field("findings");
+    const json &fs = array(required(doc, "findings", top), findings);
+    for (size_t i = 0; i < fs.size(); ++i) out.findings.push_back(findingFrom(fs[i], findings.element(i)));
     indirectFactsFromDocument(doc, out);
     return true;
-  } catch (const std::exception &e) {
+  } catch (const std::exception &e) { // Malformed, and bad_alloc
+    out = TUFacts{};
     error = std::string("malformed facts: ") + e.what();
     return false;
   }

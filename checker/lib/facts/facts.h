@@ -150,7 +150,7 @@ struct TUFacts {
   std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
   std::map<std::string, CallableSources> callableFlows;  // by slot key
   // For the cache; not serialised.
-  std::vector<InputFile> inputs;  // files the TU read
+  std::vector<InputFile> inputs;  // files the TU read (and those __has_include found)
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)
 };
 

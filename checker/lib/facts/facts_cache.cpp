@@ -1,15 +1,19 @@
 #include "facts/facts_cache.h"
 
 #include "facts/hashing.h"
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fcntl.h>
 #include <fstream>
-#include <sstream>
+#include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,18 +23,16 @@ using nlohmann::json;
 
 namespace {
 
+// 4: the key holds the frontend's command line; inputs include what __has_include found.
 // 3: the file is a 16-hex-digit checksum of the CBOR payload that follows; inputs carry
 // one stat stamp; absent paths (2 was CBOR without a checksum; 1 JSON text).
-constexpr int kCacheVersion = 3;
+constexpr int kCacheVersion = 4;
 constexpr size_t kChecksumSize = 16;
 
+// Inputs are regular files (stampOf): their size is known before they are read.
 bool readFile(const std::string &path, std::string &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
+  std::string why;
+  return readBounded(path, SIZE_MAX, out, why);
 }
 
 // Size, inode, modification and change times in one value: any write, rename over or
@@ -43,7 +45,8 @@ struct Stamp {
 Stamp stampOf(const std::string &path) {
   struct stat st;
   Stamp s;
-  if (::stat(path.c_str(), &st) != 0) return s;
+  // Not a regular file (a header replaced by a device or a pipe): nothing to vouch for.
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return s;
   std::string raw = std::to_string(st.st_size) + "/" + std::to_string(st.st_ino) + "/" + std::to_string(st.st_dev) +
                     "/" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "/" +
                     std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
@@ -61,6 +64,33 @@ bool exists(const std::string &path) {
 }
 
 std::string uniqueSuffix(const std::string &file) { return ".tmp" + std::to_string(::getpid()) + "." + hex64(fnv1a(file)); }
+
+// Creates `path` holding `head` then `body`; false with the system's reason (ENOSPC,
+// EDQUOT, EIO) when any byte could not be written, including at close.
+bool writeWhole(const std::string &path, std::string_view head, std::string_view body, std::string &why) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return false;
+  }
+  bool ok = true;
+  for (std::string_view part : {head, body})
+    while (ok && !part.empty()) {
+      ssize_t n = ::write(fd, part.data(), part.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        why = std::strerror(n < 0 ? errno : ENOSPC);
+        ok = false;
+      } else {
+        part.remove_prefix(static_cast<size_t>(n));
+      }
+    }
+  if (::close(fd) != 0 && ok) {
+    why = std::strerror(errno);
+    ok = false;
+  }
+  return ok;
+}
 
 } // namespace
 
@@ -85,12 +115,15 @@ bool FactsCache::writable(std::string &why) const {
 }
 
 bool FactsCache::lookup(const std::string &file, const std::string &command, TUFacts &out) const {
-  std::string text;
-  if (!readFile(entryPath(file, command), text) || text.size() < kChecksumSize) return false;
+  std::string text, why;
+  if (!readBounded(entryPath(file, command), kFactsFileLimit, text, why) || text.size() < kChecksumSize) return false;
   std::string_view payload = std::string_view(text).substr(kChecksumSize);
   if (text.compare(0, kChecksumSize, contentHash(payload)) != 0) return false; // altered: rewritten
   try {
-    json entry = json::from_cbor(payload);
+    // The checksum only tells an accident from an entry as written: a hostile one (nested
+    // 100,000 deep) must be a miss too, not a stack overflow in the CBOR reader.
+    json entry;
+    if (strict_json::Error e; !strict_json::parseCbor(payload, entry, e)) return false;
     if (entry.at("cache_version") != kCacheVersion || entry.at("salt") != salt_ || entry.at("file") != file ||
         entry.at("command") != command)
       return false;
@@ -106,7 +139,12 @@ bool FactsCache::lookup(const std::string &file, const std::string &command, TUF
     for (const auto &path : entry.at("absent"))
       if (exists(path.get<std::string>())) return false; // it would shadow an input now
     std::string error;
-    return factsFromDocument(entry.at("facts"), out, error);
+    if (!factsFromDocument(entry.at("facts"), out, error)) return false;
+    if (keepInputs_) {
+      for (const auto &dep : entry.at("deps")) out.inputs.push_back({dep.at(0).get<std::string>(), dep.at(2).get<std::string>()});
+      out.absent = entry.at("absent").get<std::vector<std::string>>();
+    }
+    return true;
   } catch (const std::exception &) {
     return false; // corrupted: treated as a miss and rewritten
   }
@@ -130,21 +168,27 @@ void FactsCache::store(const std::string &file, const std::string &command, cons
     if (exists(path)) return; // appeared during the run: the lookup may have found it
     absentList.push_back(path);
   }
-  json entry = {{"cache_version", kCacheVersion}, {"salt", salt_}, {"file", file},          {"command", command},
-                {"deps", depList},                {"absent", absentList}, {"facts", factsToDocument(facts)}};
+  json entry = {{"cache_version", kCacheVersion}, {"salt", salt_},           {"file", file},
+                {"command", command},             {"deps", depList},         {"absent", absentList},
+                {"facts", factsToDocument(facts)}};
   std::vector<std::uint8_t> payload = json::to_cbor(entry);
   std::string_view bytes(reinterpret_cast<const char *>(payload.data()), payload.size());
   // Write to a temporary name and rename: readers never see half an entry.
-  std::error_code ec;
   std::string path = entryPath(file, command);
   std::string tmp = path + uniqueSuffix(file);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << contentHash(bytes) << bytes;
-    if (!out) return;
+  std::string why;
+  if (writeWhole(tmp, contentHash(bytes), bytes, why)) {
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (!ec) return;
+    why = ec.message();
   }
-  fs::rename(tmp, path, ec);
-  if (ec) fs::remove(tmp, ec);
+  std::error_code ec;
+  fs::remove(tmp, ec); // a full disk leaves no half-written entry behind
+  // Once per cache, also under --quiet: a gate whose cache never fills is slow for a reason.
+  if (!warned_.exchange(true))
+    std::cerr << "lockcheck: warning: cannot store results in the cache in '" << dir_ << "' (" << why
+              << "); the run goes on, and files whose results are not stored are analysed again next time\n";
 }
 
 } // namespace lockcheck

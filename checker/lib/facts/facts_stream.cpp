@@ -1,14 +1,15 @@
 // A hand-written reader for the facts format (docs/facts-format.md): one pass over the
 // text, no DOM. It accepts only what the reference decoder (facts.cpp) accepts with the
 // same meaning — strict JSON (UTF-8 checked, no trailing bytes), the same required fields,
-// last duplicate field wins — and gives up (Reject) on anything else, including inputs the
-// reference decoder would take another way (floats for integers, extra point elements);
-// readFacts() then runs the reference decoder, so the two never disagree.
+// no unknown or repeated field, numbers in the same ranges — and gives up (Reject) on
+// anything else; readFacts() then runs the reference decoder, which says what is wrong, so
+// the two never disagree (tests/fuzz/facts_json checks it).
 #include "facts/facts_stream.h"
 
 #include "facts/hashing.h"
 #include "facts/indirect_facts.h"
 #include "facts/json_pull_parser.h"
+#include "support/strict_json.h"
 
 #include <algorithm>
 #include <climits>
@@ -58,11 +59,11 @@ public:
         file = true;
       } else if (key == "functions") {
         if (functions) throw Reject{}; // a repeated member: the reference decoder keeps the last
-        in_.object([&](std::string_view fnKey) { function(fnKey); });
+        in_.map([&](std::string_view fnKey) { function(fnKey); });
         functions = true;
       } else if (key == "decls") {
         if (decls) throw Reject{};
-        in_.object([&](std::string_view declKey) { decl(declKey); });
+        in_.map([&](std::string_view declKey) { decl(declKey); });
         decls = true;
       } else if (key == "findings") {
         if (findings) throw Reject{};
@@ -71,10 +72,10 @@ public:
       } else if (key == "classes" || key == "callable_flows") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
-        std::string_view text = in_.raw();
-        indirect[std::string(key)] = nlohmann::json::parse(text.begin(), text.end());
+        strict_json::Error e;
+        if (!strict_json::parse(in_.raw(), indirect[std::string(key)], e, {true, false, strict_json::kMaxDepth})) throw Reject{};
       } else {
-        in_.skip();
+        throw Reject{}; // an unknown member: the reference decoder names it
       }
     });
     if (!indirect.empty()) indirectFactsFromDocument(indirect, out_.facts);
@@ -86,19 +87,30 @@ public:
   }
 
 private:
-  // Notes the key (of `kind`: 0 function, 1 declaration); if this reader met it in an
-  // earlier file, steps over its value and lists it as skipped.
-  bool skipSeen(std::string_view key, unsigned kind, bool (SeenKeys::*seenBefore)(std::string_view),
-                std::vector<InternedString> &skipped) {
-    keyHashes_.push_back(fnv1a(key) * 2 + kind);
-    if (!seen_ || !(seen_->*seenBefore)(key)) return false;
-    in_.skip();
-    skipped.emplace_back(key);
+  // A definition this reader met in an earlier file (the same key and position): its
+  // value is stepped over, only its position read, and it is listed as skipped. Any other
+  // is left to be decoded from where it starts.
+  bool skipSeenDefinition(std::string_view key) {
+    keyHashes_.push_back(fnv1a(key) * 2);
+    if (!seen_) return false;
+    const char *start = in_.position();
+    SourcePoint where;
+    bool hasWhere = false;
+    in_.object([&](std::string_view f) {
+      if (f == "where") where = point(), hasWhere = true; // the last of a repeated field, as decoded
+      else in_.skip();
+    });
+    if (!hasWhere) throw Reject{};
+    if (!seen_->functionSeen(key, where)) {
+      in_.rewind(start);
+      return false;
+    }
+    out_.skippedFunctions.push_back({InternedString(key), where});
     return true;
   }
 
   void function(std::string_view key) {
-    if (skipSeen(key, 0, &SeenKeys::functionSeen, out_.skippedFunctions)) return;
+    if (skipSeenDefinition(key)) return;
     FunctionFacts fn;
     fn.key = key;
     bool where = false;
@@ -114,7 +126,7 @@ private:
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
     fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
@@ -122,7 +134,12 @@ private:
   }
 
   void decl(std::string_view key) {
-    if (skipSeen(key, 1, &SeenKeys::declSeen, out_.skippedDecls)) return;
+    keyHashes_.push_back(fnv1a(key) * 2 + 1);
+    if (seen_ && seen_->declSeen(key)) {
+      in_.skip();
+      out_.skippedDecls.emplace_back(key);
+      return;
+    }
     DeclFacts d;
     d.key = key;
     in_.object([&](std::string_view f) {
@@ -131,7 +148,7 @@ private:
       else if (f == "blocking") d.annotatedBlocking = in_.boolean();
       else if (f == "nonblocking") d.annotatedNonblocking = in_.boolean();
       else if (f == "system") d.system = in_.boolean();
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     out_.facts.decls.insert_or_assign(d.key, std::move(d));
   }
@@ -156,7 +173,7 @@ private:
       else if (f == "display") in_.string(l.display);
       else if (f == "shared") l.shared = in_.boolean();
       else if (f == "recursive") l.recursive = in_.boolean();
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     return l;
   }
@@ -182,7 +199,7 @@ private:
       in_.object([&](std::string_view f) {
         if (f == "lock") h.lock = lock(), hasLock = true;
         else if (f == "acquired") h.acquired = point(), hasAcquired = true;
-        else in_.skip();
+        else throw Reject{}; // an unknown field
       });
       if (!hasLock || !hasAcquired) throw Reject{};
       out.push_back(std::move(h));
@@ -207,7 +224,7 @@ private:
       else if (f == "unresolved") c.unresolved = in_.boolean();
       else if (f == "through") in_.string(c.through);
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
     return c;
@@ -219,8 +236,8 @@ private:
     in_.object([&](std::string_view f) {
       if (f == "index") a.index = in_.unsignedNumber(), index = true;
       else if (f == "targets") a.targets = in_.strings(), targets = true;
-      else if (f == "forwards_param") a.forwardsParam = in_.signedNumber(), forwards = true;
-      else in_.skip();
+      else if (f == "forwards_param") a.forwardsParam = in_.signedNumber(-1), forwards = true;
+      else throw Reject{}; // an unknown field
     });
     if (!index || !targets || !forwards) throw Reject{};
     return a;
@@ -236,7 +253,7 @@ private:
       else if (f == "group") a.groupMember = in_.boolean();
       else if (f == "held_before") a.heldBefore = held();
       else if (f == "reacquire") a.reacquire = in_.boolean();
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     if (!hasLock || !where) throw Reject{};
     return a;
@@ -249,7 +266,7 @@ private:
       if (f == "param") i.param = in_.unsignedNumber();
       else if (f == "where") i.where = point(), where = true;
       else if (f == "held") i.held = held();
-      else in_.skip();
+      else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
     return i;
@@ -274,14 +291,14 @@ private:
           in_.object([&](std::string_view s) {
             if (s == "where") t.where = point(), have |= 1;
             else if (s == "note") in_.string(t.note), have |= 2;
-            else in_.skip();
+            else throw Reject{}; // an unknown field
           });
           if (have != 3) throw Reject{};
           f.trace.push_back(std::move(t));
         });
         present |= 64;
       } else {
-        in_.skip();
+        throw Reject{};
       }
     });
     if (present != 127 || !parseSeverity(severity, f.severity)) throw Reject{};
@@ -302,7 +319,7 @@ bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::s
     FactsDecoder(text, seen, out).document();
     return true;
   } catch (const Reject &) {
-  } catch (const nlohmann::json::exception &) { // a malformed "classes" or "callable_flows"
+  } catch (const std::exception &) { // a malformed "classes" or "callable_flows"; the reference decoder says what
   }
   out = StreamedFacts{};
   return factsFromJson(std::string(text), out.facts, error);

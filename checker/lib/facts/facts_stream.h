@@ -1,7 +1,9 @@
 // Fast reading of `.lcfacts` for `lockcheck link` over many files (issue 17): decodes the
 // JSON text straight into TUFacts with no DOM, and skips, without decoding, the value of
-// every function or declaration whose key this reader already met in an earlier file —
-// the header functions that every TU repeats, most of the bytes of a typical TU.
+// every definition this reader already met in an earlier file — the same key at the same
+// position (issue 24: a same-named function elsewhere is another definition) — and of
+// every declaration whose key it met: the header functions that every TU repeats, most
+// of the bytes of a typical TU.
 // A document the fast path does not accept is decoded again by factsFromJson, so results
 // and error messages are exactly those of the reference decoder.
 #pragma once
@@ -21,8 +23,11 @@ namespace lockcheck {
 // key is not merged yet) and answers by decoding that file in full.
 class SeenKeys {
 public:
-  // True if `key` was met before; records it otherwise.
-  bool functionSeen(std::string_view key) { return !functions_.insert(fnv1a(key)); }
+  // True if the definition of `key` at `where` was met before; records it otherwise.
+  bool functionSeen(std::string_view key, const SourcePoint &where) {
+    std::uint64_t h = fnv1a(key) ^ (where.file.hash() * 0x9E3779B97F4A7C15ull);
+    return !functions_.insert(h ^ ((std::uint64_t(where.line) << 32 | where.column) * 0xC2B2AE3D27D4EB4Full));
+  }
   bool declSeen(std::string_view key) { return !decls_.insert(fnv1a(key)); }
 
 private:
@@ -38,13 +43,19 @@ private:
   Table functions_, decls_;
 };
 
+struct SkippedDefinition {
+  InternedString key;
+  SourcePoint where;
+  bool operator==(const SkippedDefinition &) const = default;
+};
+
 struct StreamedFacts {
   TUFacts facts;
-  std::vector<InternedString> skippedFunctions; // keys left out because `seen` had them
+  std::vector<SkippedDefinition> skippedFunctions; // definitions left out because `seen` had them
   std::vector<InternedString> skippedDecls;
 };
 
-// Decodes `text` into `out`, leaving out the functions and declarations `seen` already has
+// Decodes `text` into `out`, leaving out the definitions and declarations `seen` already has
 // (nullptr: decode all). False with `error` (factsFromJson's message) on a bad document.
 bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::string &error);
 

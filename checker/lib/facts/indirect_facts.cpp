@@ -1,5 +1,7 @@
 #include "facts/indirect_facts.h"
 
+#include "facts/document_reader.h"
+
 namespace lockcheck {
 using nlohmann::json;
 
@@ -40,33 +42,53 @@ void indirectFactsToDocument(const TUFacts &facts, json &doc) {
 }
 
 void indirectFactsFromDocument(const json &doc, TUFacts &out) {
-  auto strings = [](const json &j, const char *key) {
-    auto it = j.find(key);
-    return it == j.end() ? std::vector<std::string>{} : it->get<std::vector<std::string>>();
+  using namespace facts_doc;
+  const At top;
+  // A map keyed by class name or slot key: each value is checked, the keys are data.
+  auto entries = [&](const char *key, auto &&each) {
+    const json *map = optional(doc, key);
+    if (!map) return;
+    At at = top.field(key);
+    if (!map->is_object()) malformed(at, "expected an object");
+    for (const auto &[name, value] : map->items()) each(name, value, at.field(name));
   };
-  auto flag = [](const json &j, const char *key) { return j.contains(key) && j.at(key).get<bool>(); };
-  if (auto it = doc.find("classes"); it != doc.end())
-    for (const auto &[name, jc] : it->items()) {
-      ClassFacts c;
-      c.bases = strings(jc, "bases");
-      c.final = flag(jc, "final");
-      for (const auto &jm : jc.at("methods")) {
-        VirtualMethod m;
-        m.key = jm.at(0).get<std::string>();
-        for (size_t i = 1; i < jm.size(); ++i) m.overrides.push_back(jm.at(i).get<std::string>());
-        c.methods.push_back(std::move(m));
-      }
-      auto mark = [&](const char *key, bool VirtualMethod::*flag) {
-        if (auto it = jc.find(key); it != jc.end())
-          for (const auto &i : *it) c.methods.at(i.get<size_t>()).*flag = true;
-      };
-      mark("pure", &VirtualMethod::pure);
-      mark("final_methods", &VirtualMethod::final);
-      out.classes.emplace(name, std::move(c));
+  entries("classes", [&](const std::string &name, const json &jc, const At &at) {
+    object(jc, at, {"methods", "pure", "final_methods", "bases", "final"});
+    ClassFacts c;
+    c.bases = optStrings(jc, "bases", at);
+    c.final = optBoolean(jc, "final", at);
+    At methods = at.field("methods");
+    const json &list = array(required(jc, "methods", at), methods);
+    for (size_t i = 0; i < list.size(); ++i) {
+      // [its key, the keys it overrides...]
+      std::vector<std::string> keys = strings(list[i], methods.element(i));
+      if (keys.empty()) malformed(methods.element(i), "expected [method key, overridden keys...], found []");
+      VirtualMethod m;
+      m.key = std::move(keys.front());
+      m.overrides.assign(std::make_move_iterator(keys.begin() + 1), std::make_move_iterator(keys.end()));
+      c.methods.push_back(std::move(m));
     }
-  if (auto it = doc.find("callable_flows"); it != doc.end())
-    for (const auto &[slot, js] : it->items())
-      out.callableFlows.emplace(slot, CallableSources{strings(js, "targets"), strings(js, "slots"), flag(js, "unknown")});
+    auto mark = [&](const char *key, bool VirtualMethod::*flag) {
+      const json *indices = optional(jc, key);
+      if (!indices) return;
+      At marks = at.field(key);
+      for (size_t i = 0; i < array(*indices, marks).size(); ++i) {
+        long long index = integer((*indices)[i], marks.element(i), 0);
+        if (static_cast<size_t>(index) >= c.methods.size())
+          malformed(marks.element(i), "method index " + std::to_string(index) + " is out of range (the class has " +
+                                          std::to_string(c.methods.size()) + " methods)");
+        c.methods[static_cast<size_t>(index)].*flag = true;
+      }
+    };
+    mark("pure", &VirtualMethod::pure);
+    mark("final_methods", &VirtualMethod::final);
+    out.classes.emplace(name, std::move(c));
+  });
+  entries("callable_flows", [&](const std::string &slot, const json &js, const At &at) {
+    object(js, at, {"targets", "slots", "unknown"});
+    out.callableFlows.emplace(slot, CallableSources{optStrings(js, "targets", at), optStrings(js, "slots", at),
+                                                    optBoolean(js, "unknown", at)});
+  });
 }
 
 } // namespace lockcheck

@@ -10,7 +10,8 @@ namespace lockcheck {
 
 // Adds "classes" and "callable_flows" to a facts document (left out when empty).
 void indirectFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
-// Reads them back; throws nlohmann::json exceptions on a malformed document.
+// Reads them back, strictly (facts/document_reader.h); throws facts_doc::Malformed, naming
+// where, on a malformed document.
 void indirectFactsFromDocument(const nlohmann::json &doc, TUFacts &out);
 
 } // namespace lockcheck

@@ -3,9 +3,12 @@
 // anything that is not strict JSON (or not what the caller expects) throws Reject.
 #pragma once
 
+#include "facts/hashing.h"
 #include "support/interned_string.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,26 +37,18 @@ public:
     ws();
     return p_ == end_;
   }
-
-  // Calls member(key) for each member; member() reads the value.
-  template <class F> void object(F &&member) {
-    expect('{');
-    if (peek() == '}') {
-      ++p_;
-      return;
-    }
-    for (std::string key;;) {
-      string(key);
-      expect(':');
-      member(std::string_view(key));
-      if (peek() == ',') {
-        ++p_;
-        continue;
-      }
-      expect('}');
-      return;
-    }
+  // Where the next value starts, to read it again from there (rewind).
+  const char *position() {
+    ws();
+    return p_;
   }
+  void rewind(const char *at) { p_ = at; }
+
+  // Calls member(key) for each member of an object of the format's schema; member() reads
+  // the value. A field given twice rejects (the reference decoder names it).
+  template <class F> void object(F &&member) { members(member, true); }
+  // The same for a map (functions or declarations by key), whose keys the caller checks.
+  template <class F> void map(F &&member) { members(member, false); }
   template <class F> void array(F &&element) {
     expect('[');
     if (peek() == ']') {
@@ -103,16 +98,17 @@ public:
     if (literal("false")) return false;
     throw Reject{};
   }
+  // No number in a facts file is above 2^31 - 1 (facts/document_reader.h, kMaxNumber).
   unsigned unsignedNumber() {
     ws();
     long long v = integer();
-    if (v < 0 || v > UINT_MAX) throw Reject{};
+    if (v < 0 || v > INT_MAX) throw Reject{};
     return static_cast<unsigned>(v);
   }
-  int signedNumber() {
+  int signedNumber(int min) {
     ws();
     long long v = integer();
-    if (v < INT_MIN || v > INT_MAX) throw Reject{};
+    if (v < min || v > INT_MAX) throw Reject{};
     return static_cast<int>(v);
   }
   std::vector<std::string> strings() {
@@ -169,6 +165,35 @@ public:
   }
 
 private:
+  // Field names of one schema object, as hashes: no object of the format has more than 16
+  // (a collision only rejects, and the reference decoder decides).
+  static constexpr size_t kMaxFields = 16;
+  template <class F> void members(F &member, bool distinct) {
+    expect('{');
+    if (peek() == '}') {
+      ++p_;
+      return;
+    }
+    std::uint64_t seen[kMaxFields];
+    size_t fields = 0;
+    for (std::string key;;) {
+      string(key);
+      if (distinct) {
+        std::uint64_t h = fnv1a(key);
+        if (fields == kMaxFields || std::find(seen, seen + fields, h) != seen + fields) throw Reject{};
+        seen[fields++] = h;
+      }
+      expect(':');
+      member(std::string_view(key));
+      if (peek() == ',') {
+        ++p_;
+        continue;
+      }
+      expect('}');
+      return;
+    }
+  }
+
   bool literal(std::string_view word) {
     if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
     p_ += word.size();

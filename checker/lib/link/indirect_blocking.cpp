@@ -1,14 +1,18 @@
-// ProgramLinker::callBlocks for indirect calls (issue 19): a call blocks if a possible
-// target blocks; the summary names that target (`via`) and whether only some of the
-// possible targets block (`maybe`: the finding is a warning, not an error).
+// ProgramLinker::callBlocks for calls with several possible targets: an indirect call
+// (issue 19) or a call to a key with several distinct definitions (link/definitions.cpp).
+// Such a call blocks if a possible target blocks; the summary names that target and whether
+// only some of the possible targets block (`maybe`: the finding is a warning, not an error).
 #include "link/program_linker.h"
 
 namespace lockcheck {
 
 bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
   const std::vector<std::string> *found = indirect_.targets(call);
-  if (!found) return false;
-  const std::vector<std::string> &targets = *found;
+  return found && someBlocks(*found, false, call.where, out);
+}
+
+bool ProgramLinker::someBlocks(const std::vector<std::string> &targets, bool definitions, const SourcePoint &fallback,
+                               Blocking &out) const {
   size_t blocking = 0;
   const std::string *chosen = nullptr;
   Blocking first;
@@ -27,12 +31,19 @@ bool ProgramLinker::indirectBlocks(const CallEvent &call, Blocking &out) const {
   out = std::move(first);
   out.released.clear(); // a target's own entry locks mean nothing here
   out.maybe = out.maybe || blocking < targets.size();
-  out.via = nameOf(*chosen);
+  std::string name = nameOf(*chosen), counts = std::to_string(blocking) + " of " + std::to_string(targets.size());
+  std::string note;
+  if (definitions) {
+    // The definition's own location is the step's: it says which one.
+    note = (out.maybe ? "may run this definition of " : "runs this definition of ") + name + " (" + counts +
+           " definitions block)";
+  } else {
+    out.via = name;
+    note = "may run " + name + " (" + counts + " possible target" + (targets.size() > 1 ? "s" : "") + " block)";
+  }
   const FunctionFacts *fn = definition(*chosen);
-  std::string note = "may run " + out.via + " (" + std::to_string(blocking) + " of " + std::to_string(targets.size()) +
-                     " possible target" + (targets.size() > 1 ? "s" : "") + " block)";
   if (out.chain == kNoChain) note += " (" + out.category + ")";
-  out.chain = prepend(TraceStep{fn ? fn->where : call.where, note}, out.chain);
+  out.chain = prepend(TraceStep{fn ? fn->where : fallback, note}, out.chain);
   return true;
 }
 

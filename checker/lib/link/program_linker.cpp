@@ -11,8 +11,8 @@ namespace lockcheck {
 void ProgramLinker::add(TUFacts facts) {
   indirect_.add(facts);
   for (auto &[key, fn] : facts.functions) {
-    auto [it, added] = functions_.emplace(key, std::move(fn)); // first definition wins
-    if (added) index_.set(it->first, kNoId);
+    fn.key = key;
+    addDefinition(std::move(fn)); // link/definitions.cpp
   }
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));
@@ -20,7 +20,8 @@ void ProgramLinker::add(TUFacts facts) {
 
 void ProgramLinker::number() {
   static_assert(Visit{} == Visit::No, "solved() takes the value-initialised state for not visited");
-  if (byId_.size() == functions_.size()) return;
+  if (byId_.size() == functions_.size() && extraDefinitions_.empty()) return;
+  splitDefinitions();
   byId_.clear(); // a TU added after a query: start over
   blocking_.clear();
   acquisitions_.clear();
@@ -29,8 +30,15 @@ void ProgramLinker::number() {
     index_.set(key, static_cast<Id>(byId_.size()));
     byId_.push_back(&fn);
   }
-  acquisitionsVisit_.assign(byId_.size(), Visit::No);
-  invocationsVisit_.assign(byId_.size(), Visit::No);
+  choices_.clear();
+  for (const auto &[key, aliases] : variants_) choices_.push_back(Choice{key, {}});
+  std::sort(choices_.begin(), choices_.end(), [](const Choice &a, const Choice &b) { return a.key < b.key; });
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    for (const auto &alias : variants_.at(choices_[i].key)) choices_[i].ids.push_back(idOf(alias));
+    index_.set(choices_[i].key, static_cast<Id>(byId_.size() + i));
+  }
+  acquisitionsVisit_.assign(byId_.size() + choices_.size(), Visit::No);
+  invocationsVisit_.assign(byId_.size() + choices_.size(), Visit::No);
 }
 
 ProgramLinker::Id ProgramLinker::idOf(const InternedString &key) const {
@@ -40,9 +48,10 @@ ProgramLinker::Id ProgramLinker::idOf(const InternedString &key) const {
 
 const FunctionFacts *ProgramLinker::definition(const InternedString &key) const {
   int id = index_.find(key);
-  if (id == InternedIndex::kAbsent) return nullptr;
+  if (id == InternedIndex::kAbsent || (id != kNoId && isChoice(id))) return nullptr;
   if (id != kNoId) return byId_[static_cast<size_t>(id)];
-  return &functions_.find(key)->second;
+  auto it = functions_.find(key);
+  return it == functions_.end() ? nullptr : &it->second;
 }
 
 ProgramLinker::Chain ProgramLinker::prepend(const TraceStep &step, Chain rest) const {
@@ -72,6 +81,7 @@ void ProgramLinker::appendChain(Chain chain, std::vector<TraceStep> &out) const 
 std::string ProgramLinker::nameOf(const InternedString &key) const {
   if (const FunctionFacts *fn = definition(key)) return fn->name;
   if (auto it = decls_.find(key); it != decls_.end()) return it->second.name;
+  if (auto v = variants_.find(key); v != variants_.end()) return functions_.find(v->second.front())->second.name;
   return key;
 }
 
@@ -188,6 +198,7 @@ std::set<LockKey> ProgramLinker::releasedAt(const FunctionFacts &fn, const CallE
 }
 
 bool ProgramLinker::updateBlocking(Id id) {
+  if (isChoice(id)) return updateChoice(id);
   const FunctionFacts &fn = *byId_[static_cast<size_t>(id)];
   if (nonblockingFunction_[static_cast<size_t>(id)]) return false;
   auto [entry, added] = blocking_.try_emplace(id); // callBlocks() of a self-call reads it
@@ -228,10 +239,12 @@ bool ProgramLinker::updateBlocking(Id id) {
 // depth x functions. A function marked during a sweep is visited in the same sweep when
 // it comes later in key order, in the next one otherwise.
 void ProgramLinker::solveBlocking() {
-  const size_t n = byId_.size();
+  const size_t n = byId_.size() + choices_.size();
   std::vector<std::pair<Id, Id>> reads; // (callee, caller): whose summary reads whose
   nonblockingFunction_.assign(n, 0);
-  for (size_t id = 0; id < n; ++id) {
+  for (size_t c = 0; c < choices_.size(); ++c)
+    for (Id option : choices_[c].ids) reads.emplace_back(option, static_cast<Id>(byId_.size() + c));
+  for (size_t id = 0; id < byId_.size(); ++id) {
     const FunctionFacts &fn = *byId_[id];
     nonblockingFunction_[id] = fn.annotatedNonblocking || packs_.nonblocking(fn.qualified);
     if (Blocking b = leaf(fn.key); b.blocks) blocking_[static_cast<Id>(id)] = std::move(b);
@@ -315,13 +328,32 @@ void ProgramLinker::solveInvocations(Id root) {
   auto enter = [&](Id id) {
     invocationsVisit_[static_cast<size_t>(id)] = Visit::InProgress;
     Frame f{id, {}};
-    for (const auto &inv : byId_[static_cast<size_t>(id)]->invokes)
-      f.result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
+    if (!isChoice(id))
+      for (const auto &inv : byId_[static_cast<size_t>(id)]->invokes)
+        f.result[inv.param].push_back(Invocation{inv.held, prepend({inv.where, "the callable is invoked here"}, kNoChain)});
     stack.push_back(std::move(f));
+  };
+  auto leave = [&](Frame &f) {
+    invocationsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
+    if (!f.result.empty()) invocations_.emplace(f.id, std::move(f.result));
+    stack.pop_back();
   };
   enter(root);
   while (!stack.empty()) {
     Frame &f = stack.back();
+    if (isChoice(f.id)) { // what any of the definitions does
+      const Choice &choice = choices_[static_cast<size_t>(f.id) - byId_.size()];
+      if (f.call < choice.ids.size()) { // each definition solved first
+        Id option = choice.ids[f.call++];
+        if (invocationsVisit_[static_cast<size_t>(option)] == Visit::No) enter(option);
+        continue;
+      }
+      for (Id option : choice.ids)
+        if (auto it = invocations_.find(option); it != invocations_.end())
+          for (const auto &[param, list] : it->second) f.result[param].insert(f.result[param].end(), list.begin(), list.end());
+      leave(f);
+      continue;
+    }
     const FunctionFacts &fn = *byId_[static_cast<size_t>(f.id)];
     // The next callable parameter passed on to a helper that runs it.
     while (f.call < fn.calls.size() &&
@@ -330,9 +362,7 @@ void ProgramLinker::solveInvocations(Id root) {
       else ++f.callable;
     }
     if (f.call == fn.calls.size()) {
-      invocationsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
-      if (!f.result.empty()) invocations_.emplace(f.id, std::move(f.result));
-      stack.pop_back();
+      leave(f);
       continue;
     }
     const CallEvent &call = fn.calls[f.call];
@@ -377,18 +407,47 @@ void ProgramLinker::solveAcquisitions(Id root) {
   auto enter = [&](Id id) {
     acquisitionsVisit_[static_cast<size_t>(id)] = Visit::InProgress;
     Frame f{id, {}};
-    for (const auto &a : byId_[static_cast<size_t>(id)]->acquires)
-      f.result.push_back(Acquisition{a.lock, a.bounded, a.reacquire, prepend(a.where, Note::Acquired, a.lock.display, kNoChain)});
+    if (!isChoice(id))
+      for (const auto &a : byId_[static_cast<size_t>(id)]->acquires)
+        f.result.push_back(
+            Acquisition{a.lock, a.bounded, a.reacquire, prepend(a.where, Note::Acquired, a.lock.display, kNoChain)});
     stack.push_back(std::move(f));
+  };
+  auto leave = [&](Frame &f) {
+    acquisitionsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
+    if (!f.result.empty()) acquisitions_.emplace(f.id, std::move(f.result)).first->second.shrink_to_fit();
+    stack.pop_back();
   };
   enter(root);
   while (!stack.empty()) {
     Frame &f = stack.back();
+    if (isChoice(f.id)) { // what any of the definitions takes; `maybe` unless all of them do
+      const Choice &choice = choices_[static_cast<size_t>(f.id) - byId_.size()];
+      if (f.call < choice.ids.size()) { // each definition solved first
+        Id option = choice.ids[f.call++];
+        if (acquisitionsVisit_[static_cast<size_t>(option)] == Visit::No) enter(option);
+        continue;
+      }
+      auto takes = [&](Id other, const LockKey &key) {
+        auto it = acquisitions_.find(other);
+        return it != acquisitions_.end() && std::any_of(it->second.begin(), it->second.end(),
+                                                        [&](const Acquisition &a) { return a.lock.key == key; });
+      };
+      for (Id option : choice.ids)
+        if (auto it = acquisitions_.find(option); it != acquisitions_.end())
+          for (const auto &sub : it->second) {
+            if (f.result.size() >= 64) break;
+            Acquisition t = sub;
+            t.maybe = t.maybe || !std::all_of(choice.ids.begin(), choice.ids.end(),
+                                              [&](Id other) { return takes(other, sub.lock.key); });
+            f.result.push_back(std::move(t));
+          }
+      leave(f);
+      continue;
+    }
     const FunctionFacts &fn = *byId_[static_cast<size_t>(f.id)];
     if (f.call == fn.calls.size()) {
-      acquisitionsVisit_[static_cast<size_t>(f.id)] = Visit::Done;
-      if (!f.result.empty()) acquisitions_.emplace(f.id, std::move(f.result)).first->second.shrink_to_fit();
-      stack.pop_back();
+      leave(f);
       continue;
     }
     const CallEvent &call = fn.calls[f.call];
@@ -416,15 +475,17 @@ void ProgramLinker::solveAcquisitions(Id root) {
 }
 
 bool ProgramLinker::waitsOnCallersLock(const InternedString &key) const {
-  const FunctionFacts *fn = definition(key);
-  if (!fn) return false;
-  return std::any_of(fn->calls.begin(), fn->calls.end(), [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; });
+  for (const FunctionFacts *fn : definitionsOf(key))
+    if (std::any_of(fn->calls.begin(), fn->calls.end(), [](const CallEvent &c) { return c.isWait && c.waitsOnAdopted; }))
+      return true;
+  return false;
 }
 
 std::vector<Finding> ProgramLinker::link() {
   number();
   indirect_.finish(functions_, decls_);
   for (const auto &[key, fn] : functions_) invocations(key); // callBlocks needs them
+  for (const auto &choice : choices_) invocations(choice.key);
   solveBlocking();
   std::vector<Finding> out = local_;
   RuleSet(out).link(*this);

@@ -31,6 +31,14 @@ public:
   // Whether a function is defined / declared by a TU added so far (a hash lookup).
   bool defines(const InternedString &key) const { return index_.contains(key); }
   bool declares(const InternedString &key) const { return decls_.count(key) > 0; }
+  // Whether the definition of `key` at `where` was added (the streaming reader's check on a
+  // definition it left undecoded).
+  bool defines(const InternedString &key, const SourcePoint &where) const;
+  // The definitions of `key`: one, or each distinct one of a key defined several times
+  // (link/definitions.cpp); none when it is not defined.
+  std::vector<const FunctionFacts *> definitionsOf(const InternedString &key) const;
+  // Whether `key` has several distinct definitions, so a call to it may run any of them.
+  bool ambiguous(const InternedString &key) const { return variants_.count(key) > 0; }
   // Solves the summaries, runs every rule's link pass (rules/registry.h) and returns all
   // findings, the extract phase's included, one per anchor line and rule.
   std::vector<Finding> link();
@@ -64,6 +72,8 @@ public:
     bool bounded = false;
     bool reacquire = false;
     Chain path = kNoChain; // call steps down to the acquisition
+    // Through a call to a key with several definitions, only some of which take it.
+    bool maybe = false;
   };
   struct Invocation {
     std::vector<HeldLock> held;
@@ -71,7 +81,8 @@ public:
   };
 
   const RulePacks &packs() const { return packs_; }
-  // Every function defined in the program, by key.
+  // Every function defined in the program, by key; once link() started, each distinct
+  // definition of a key defined several times is under a key of its own (link/definitions.cpp).
   const FunctionMap &functions() const { return functions_; }
   // Whether, and why, a call blocks, in the caller's terms.
   Blocking callBlocks(const CallEvent &call) const;
@@ -104,6 +115,9 @@ private:
   using Id = int;
   static constexpr Id kNoId = -1;
   void number();
+  // Past the functions' numbers: one per key with several distinct definitions (a call
+  // to it runs one of them), solved as the union of its definitions.
+  bool isChoice(Id id) const { return id >= static_cast<Id>(byId_.size()); }
   Id idOf(const InternedString &key) const;
   const FunctionFacts *definition(const InternedString &key) const;
 
@@ -120,6 +134,18 @@ private:
   // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
   // false when it has none or none blocks.
   bool indirectBlocks(const CallEvent &call, Blocking &out) const;
+  // A call that runs one of `targets` (function keys) blocks if one of them does; `maybe`
+  // when only some do. The trace step names the one that blocks; `definitions`: the
+  // targets are the distinct definitions of one key, not a call's possible targets.
+  bool someBlocks(const std::vector<std::string> &targets, bool definitions, const SourcePoint &fallback,
+                  Blocking &out) const;
+
+  // Distinct definitions of one key (link/definitions.cpp). add() keeps the first and sets
+  // aside the others; number() gives each its own key and binds the calls that can tell.
+  void addDefinition(FunctionFacts &&fn);
+  void splitDefinitions();
+  void bindCalls();
+  bool updateChoice(Id id);
   std::string nameOf(const InternedString &key) const;
   // One step of the iterative traversals: what `id` gets from its callees.
   enum class Visit : char { No, InProgress, Done };
@@ -141,6 +167,15 @@ private:
   std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
   std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
   IndirectTargets indirect_;
+  // Definitions of a key already added, whose position differs from the first's.
+  std::unordered_map<InternedString, std::vector<FunctionFacts>, InternedString::IdentityHash> extraDefinitions_;
+  // A key with several distinct definitions -> the keys they are under, in position order.
+  std::unordered_map<InternedString, std::vector<std::string>, InternedString::IdentityHash> variants_;
+  struct Choice {
+    InternedString key;
+    std::vector<Id> ids; // its definitions' numbers
+  };
+  std::vector<Choice> choices_; // number byId_.size() + i, in key order
 };
 
 } // namespace lockcheck

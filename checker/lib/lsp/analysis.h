@@ -28,6 +28,10 @@ public:
   // The program's findings from the facts at hand, re-linked, nothing re-extracted (after
   // the first indexing, or when only the settings changed).
   virtual std::vector<Finding> relink() = 0;
+  // The editor closed `path` (absolute): facts taken from its buffer give way to the file on
+  // disk (unsaved edits are gone with the buffer); a file that is no source of the workspace
+  // leaves the program.
+  virtual void close(const std::string &path) = 0;
 };
 
 } // namespace lockcheck::lsp

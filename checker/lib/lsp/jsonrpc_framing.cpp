@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace lockcheck::lsp {
 namespace {
@@ -38,13 +39,34 @@ bool FrameReader::readLine(std::string &line) {
   return !line.empty();
 }
 
+bool FrameReader::skipToHeader(std::string &line) {
+  // The bytes of a message whose header block was bad, up to the next "Content-Length:"
+  // (in any case), even one glued to them or split across reads.
+  std::string window;
+  for (int c; (c = in_.get()) != std::char_traits<char>::eof();) {
+    window += static_cast<char>(std::tolower(c));
+    if (window.size() > kLengthHeader.size()) window.erase(0, 1);
+    if (window == kLengthHeader) {
+      if (!readLine(line)) return false;
+      line = "Content-Length:" + line;
+      return true;
+    }
+  }
+  return false;
+}
+
 FrameReader::Status FrameReader::next(std::string &body, std::string &error) {
   std::string line;
-  bool sawHeader = false, haveLength = false;
-  size_t length = 0;
+  bool sawHeader = false;
+  std::vector<std::string> lengths; // every Content-Length value, as written
   error.clear();
   while (true) {
-    if (!readLine(line)) return Status::Eof;
+    if (resyncing_) {
+      resyncing_ = false;
+      if (!skipToHeader(line)) return Status::Eof;
+    } else if (!readLine(line)) {
+      return Status::Eof;
+    }
     if (line.empty()) {
       if (!sawHeader) continue; // blank lines between messages are harmless
       break;
@@ -67,24 +89,28 @@ FrameReader::Status FrameReader::next(std::string &body, std::string &error) {
     sawHeader = true;
     if (lower(trim(line.substr(0, colon))) != "content-length") continue; // Content-Type and others
     std::string value = trim(line.substr(colon + 1));
-    if (value.empty() || value.size() > 12 || !std::all_of(value.begin(), value.end(), ::isdigit)) {
-      if (error.empty()) error = "Content-Length '" + value.substr(0, 20) + "' is not a number";
-      continue;
-    }
-    length = std::stoull(value);
-    haveLength = true;
+    lengths.push_back(value);
+    if ((value.empty() || value.size() > 12 || !std::all_of(value.begin(), value.end(), ::isdigit)) && error.empty())
+      error = "Content-Length '" + value.substr(0, 20) + "' is not a number";
   }
-  if (!error.empty()) {
-    if (haveLength && length <= kMaxBodyBytes) in_.ignore(static_cast<std::streamsize>(length)); // stay in step
-    return Status::BadHeader;
+  if (lengths.empty() && error.empty()) error = "header without Content-Length";
+  // Two lengths: which one frames the body is anyone's guess (a smuggling shape in HTTP).
+  if (lengths.size() > 1 && error.empty()) {
+    error = "Content-Length given " + std::to_string(lengths.size()) + " times (";
+    for (size_t i = 0; i < lengths.size(); ++i) error += (i ? ", " : "") + lengths[i].substr(0, 20);
+    error += ")";
   }
-  if (!haveLength) {
-    error = "header without Content-Length";
-    return Status::BadHeader;
-  }
-  if (length > kMaxBodyBytes) {
+  bool known = !lengths.empty() && std::all_of(lengths.begin(), lengths.end(), [&](const std::string &v) {
+    return v == lengths.front() && !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), ::isdigit);
+  });
+  size_t length = known ? std::stoull(lengths.front()) : 0;
+  if (known && length > kMaxBodyBytes && error.empty())
     error = "Content-Length " + std::to_string(length) + " is larger than the " + std::to_string(kMaxBodyBytes) +
             " bytes accepted";
+  if (!error.empty()) {
+    // Stay in step: past the body when its length is beyond doubt, else to the next header.
+    if (known && length <= kMaxBodyBytes) in_.ignore(static_cast<std::streamsize>(length));
+    else resyncing_ = true;
     return Status::BadHeader;
   }
   body.assign(length, '\0');

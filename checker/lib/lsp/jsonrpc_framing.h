@@ -1,5 +1,7 @@
 // The base protocol of the Language Server Protocol: "Content-Length: N\r\n\r\n" then N bytes
-// of JSON. Reading survives bad headers by resynchronising on the next Content-Length header.
+// of JSON. Reading survives bad header blocks (no length, a length that is not a number or
+// too large, two lengths): each is one BadHeader, then the reader skips the body when its
+// length is beyond doubt, or else everything up to the next Content-Length header.
 #pragma once
 
 #include <istream>
@@ -21,8 +23,11 @@ public:
 private:
   // One header line without its line end; false at end of stream.
   bool readLine(std::string &line);
+  // Discards input through the next "Content-Length:"; `line` is that header line.
+  bool skipToHeader(std::string &line);
   std::istream &in_;
-  std::string pending_; // a header line found glued to the garbage before it
+  std::string pending_;    // a header line found glued to the garbage before it
+  bool resyncing_ = false; // the last header block was bad and its body's end unknown
 };
 
 // Frames a message body for writing.

@@ -3,6 +3,7 @@
 #include "lsp/diagnostics.h"
 #include "lsp/jsonrpc_framing.h"
 #include "report/file_uri.h"
+#include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -103,9 +104,10 @@ void readMessages(std::istream &in, Connection &connection, EventQueue &queue) {
       connection.fail(nullptr, kParseError, "bad message header: " + error);
       continue;
     }
-    json message = json::parse(body, nullptr, false);
-    if (message.is_discarded()) {
-      connection.fail(nullptr, kParseError, "message body is not JSON");
+    // Bounded: the server copies and walks messages recursively (params, ids).
+    json message;
+    if (strict_json::Error e; !strict_json::parse(body, message, e, strict_json::kBoundedOnly)) {
+      connection.fail(nullptr, kParseError, "message body is not JSON (" + strict_json::describe(e) + ")");
       continue;
     }
     json id = message.is_object() && message.contains("id") ? message["id"] : json(nullptr);
@@ -342,11 +344,19 @@ private:
     doc->due = Clock::now();
   }
 
+  // The buffer's unsaved text goes with it: the file's facts are the disk's again, which can
+  // add or clear findings in the buffers still open.
   void didClose(const json &params) {
     const json &td = params.value("textDocument", json::object());
     if (!td.is_object() || !td.value("uri", json()).is_string()) return;
     std::string uri = td["uri"];
-    if (documents_.erase(uri)) connection_.notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+    auto it = documents_.find(uri);
+    if (it == documents_.end()) return;
+    std::string path = it->second.path;
+    documents_.erase(it);
+    connection_.notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+    analysis_.close(path);
+    if (!documents_.empty()) publish(analysis_.relink(), {});
   }
 
   void didChangeConfiguration(const json &params) {

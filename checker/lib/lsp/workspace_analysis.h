@@ -8,12 +8,12 @@
 #include "config/rule_pack.h"
 #include "driver/tu_runner.h"
 #include "facts/facts_cache.h"
+#include "driver/tu_worker.h"
 #include "lsp/analysis.h"
 
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 
 namespace lockcheck::lsp {
 
@@ -24,6 +24,7 @@ struct Workspace {
   CompileSetup compile;
   std::unique_ptr<FactsCache> cache; // null with --no-cache or an unwritable cache
   std::vector<std::string> files;    // absolute paths of the sources to index
+  std::vector<std::string> workerArgv; // starts a worker process (tu_worker.h); empty: parse in this one
 };
 using WorkspaceOpener = std::function<bool(const std::string &root, Workspace &out, std::string &error)>;
 
@@ -35,13 +36,15 @@ public:
   void index(const Progress &progress, const std::atomic<bool> &stop) override;
   std::vector<Finding> analyze(const std::string &path, const std::string *text, std::string &error) override;
   std::vector<Finding> relink() override;
+  void close(const std::string &path) override;
 
 private:
   WorkspaceOpener opener_;
   Workspace workspace_;
+  std::unique_ptr<TUWorker> bufferWorker_; // parses editor buffers: a crash costs one analysis, not the server
   std::mutex mutex_;                       // guards the two members below
   std::map<std::string, TUFacts> facts_;   // by absolute path
-  std::set<std::string> fromBuffer_;       // facts taken from an editor buffer: newer than disk
+  std::map<std::string, std::string> fromBuffer_; // facts taken from an editor buffer (by path: its hash)
 };
 
 } // namespace lockcheck::lsp

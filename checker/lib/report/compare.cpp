@@ -1,9 +1,11 @@
 #include "report/compare.h"
 
+#include "support/bounded_read.h"
+#include "support/strict_json.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 namespace lockcheck {
@@ -42,14 +44,14 @@ bool sameSourceFile(const std::string &a, const std::string &b) {
 }
 
 bool readComparedSites(const std::string &path, std::vector<ComparedSite> &sites, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read";
+  std::string text, why;
+  if (!readBounded(path, kReportFileLimit, text, why)) {
+    error = path + ": cannot read: " + why;
     return false;
   }
-  json report = json::parse(in, nullptr, false);
-  if (report.is_discarded()) {
-    error = path + ": not valid JSON";
+  json report;
+  if (strict_json::Error e; !strict_json::parse(text, report, e, strict_json::kBoundedOnly)) {
+    error = path + ": not valid JSON (" + strict_json::describe(e) + ")";
     return false;
   }
   if (!report.is_object() || !report.contains("findings") || !report["findings"].is_array()) {

@@ -91,23 +91,26 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
         for (const auto &inv : it->second) {
           if (inv.held.empty()) continue;
           for (const auto &target : ca.targets) {
-            auto body = program.functions().find(target);
-            if (body == program.functions().end()) continue;
-            for (const auto &inner : body->second.calls) {
-              ProgramLinker::Blocking b = program.callBlocks(inner);
-              if (!b.blocks) continue;
-              std::vector<TraceStep> trace;
-              trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
-              addAcquiredNotes(inv.held, trace);
-              program.appendChain(inv.path, trace);
-              program.appendChain(b.chain, trace);
-              Finding &f = report(inner.where,
-                                  inner.calleeName + blocksVerb(b) + blockingWhat(b, inner) + ") while " +
-                                      heldText(inv.held) + " by " + call.calleeName + ", which runs this callable under it",
-                                  inv.held.back().lock.display, body->second.name, std::move(trace));
-              f.fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
-                      " under it, and call " + inner.calleeName + "() after it returns";
-              if (b.maybe) f.severity = Severity::Warning;
+            // A named function with several definitions: each body, and a warning (only
+            // some programs pass that one).
+            std::vector<const FunctionFacts *> bodies = program.definitionsOf(target);
+            for (const FunctionFacts *body : bodies) {
+              for (const auto &inner : body->calls) {
+                ProgramLinker::Blocking b = program.callBlocks(inner);
+                if (!b.blocks) continue;
+                std::vector<TraceStep> trace;
+                trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
+                addAcquiredNotes(inv.held, trace);
+                program.appendChain(inv.path, trace);
+                program.appendChain(b.chain, trace);
+                Finding &f = report(inner.where,
+                                    inner.calleeName + blocksVerb(b) + blockingWhat(b, inner) + ") while " +
+                                        heldText(inv.held) + " by " + call.calleeName + ", which runs this callable under it",
+                                    inv.held.back().lock.display, body->name, std::move(trace));
+                f.fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
+                        " under it, and call " + inner.calleeName + "() after it returns";
+                if (b.maybe || bodies.size() > 1) f.severity = Severity::Warning;
+              }
             }
           }
         }

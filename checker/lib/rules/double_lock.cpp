@@ -21,8 +21,11 @@ void DoubleLockRule::link(ProgramLinker &program) {
           if (h.lock.key != translated || h.lock.recursive || (h.lock.shared && acq.lock.shared)) continue;
           std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
           program.appendChain(acq.path, trace);
-          report(call.where, call.calleeName + "() acquires " + quoted(h.lock.display) + ", which is already held here",
-                 h.lock.display, fn.name, std::move(trace));
+          Finding &f = report(call.where,
+                              call.calleeName + "() acquires " + quoted(h.lock.display) + ", which is already held here",
+                              h.lock.display, fn.name, std::move(trace));
+          if (acq.maybe) f.severity = Severity::Warning; // only some definitions of the callee take it
+
         }
       }
     }

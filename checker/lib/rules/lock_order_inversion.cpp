@@ -15,17 +15,19 @@ struct OrderEdge {
   std::string function;
   std::string fromDisplay, toDisplay;
   std::vector<TraceStep> trace;
+  bool maybe = false; // through a callee only some of whose definitions take the lock
 };
 using OrderEdges = std::map<std::pair<LockKey, LockKey>, std::vector<OrderEdge>>; // (from, to) order ids
 
 OrderEdges orderEdges(ProgramLinker &program) {
   OrderEdges edges;
   auto addEdge = [&](const HeldLock &h, const LockRef &to, const SourcePoint &site, const std::string &function,
-                     ProgramLinker::Chain path) {
+                     ProgramLinker::Chain path, bool maybe = false) {
     if (h.lock.order == to.order || h.lock.order.empty() || to.order.empty()) return;
     std::vector<TraceStep> trace{{h.acquired, quoted(h.lock.display) + " acquired here"}};
     program.appendChain(path, trace);
-    edges[{h.lock.order, to.order}].push_back(OrderEdge{site, function, h.lock.display, to.display, std::move(trace)});
+    edges[{h.lock.order, to.order}].push_back(
+        OrderEdge{site, function, h.lock.display, to.display, std::move(trace), maybe});
   };
   for (const auto &[key, fn] : program.functions()) {
     for (const auto &a : fn.acquires)
@@ -36,7 +38,7 @@ OrderEdges orderEdges(ProgramLinker &program) {
       for (const auto &acq : program.acquisitions(call.callee)) {
         LockRef to = acq.lock;
         if (!to.order.isDeclaration()) to.order = acq.lock.key.translate(call.thisArg, call.argLocks);
-        for (const auto &h : call.held) addEdge(h, to, call.where, fn.name, acq.path);
+        for (const auto &h : call.held) addEdge(h, to, call.where, fn.name, acq.path, acq.maybe);
       }
     }
   }
@@ -88,10 +90,11 @@ void LockOrderInversionRule::link(ProgramLinker &program) {
       }
       std::string elsewhere = back.size() > 1 ? "elsewhere " + order + " closes a cycle"
                                               : "elsewhere they are taken in the opposite order";
-      report(site.site,
-             quoted(site.toDisplay) + " is acquired while " + quoted(site.fromDisplay) + " is held, but " + elsewhere +
-                 " (possible deadlock)",
-             site.toDisplay, site.function, std::move(trace));
+      Finding &f = report(site.site,
+                          quoted(site.toDisplay) + " is acquired while " + quoted(site.fromDisplay) + " is held, but " +
+                              elsewhere + " (possible deadlock)",
+                          site.toDisplay, site.function, std::move(trace));
+      if (site.maybe) f.severity = Severity::Warning;
     }
   }
 }

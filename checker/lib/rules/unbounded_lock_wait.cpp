@@ -20,7 +20,8 @@ void UnboundedLockWaitRule::link(ProgramLinker &program) {
         if (acq.bounded) continue;
         std::vector<TraceStep> trace;
         program.appendChain(acq.path, trace);
-        report(call.where, message(acq.lock.display), acq.lock.display, fn.name, std::move(trace));
+        Finding &f = report(call.where, message(acq.lock.display), acq.lock.display, fn.name, std::move(trace));
+        if (acq.maybe) f.severity = Severity::Warning; // only some definitions of the callee take it
         break;
       }
   }
