@@ -137,8 +137,10 @@ private:
 
 class ExtractConsumer : public ASTConsumer {
 public:
-  ExtractConsumer(const RulePacks &packs, TUFacts &out, const std::vector<std::string> &found)
-      : packs_(packs), out_(out), found_(found) {}
+  ExtractConsumer(const RulePacks &packs, TUFacts &out, bool recordInputs)
+      : packs_(packs), out_(out), recordInputs_(recordInputs) {}
+  // Filled by the include lookup recorder while the TU is preprocessed, read at its end.
+  std::vector<std::string> &found() { return found_; }
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
@@ -147,6 +149,7 @@ public:
     extractor.extract(ctx.getTranslationUnitDecl(), packs_);
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
+    if (!recordInputs_) return;
     // The hash of what the parser read, not of the file when the entry is stored: an edit
     // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
@@ -166,27 +169,34 @@ public:
 private:
   const RulePacks &packs_;
   TUFacts &out_;
-  const std::vector<std::string> &found_;
+  bool recordInputs_;
+  std::vector<std::string> found_; // by __has_include / __has_embed
 };
 
 class ExtractAction : public ASTFrontendAction {
 public:
   ExtractAction(const RulePacks &packs, TUFacts &out) : packs_(packs), out_(out) {}
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
-    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent, found_));
-    return std::make_unique<ExtractConsumer>(packs_, out_, found_);
+    return makeExtractConsumer(ci, packs_, out_, true);
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
-  std::vector<std::string> found_; // by __has_include / __has_embed
 };
 
 } // namespace
 
 std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out) {
   return std::make_unique<ExtractAction>(packs, out);
+}
+
+std::unique_ptr<ASTConsumer> makeExtractConsumer(CompilerInstance &ci, const RulePacks &packs, TUFacts &out,
+                                                 bool recordInputs) {
+  auto consumer = std::make_unique<ExtractConsumer>(packs, out, recordInputs);
+  if (recordInputs) // the consumer outlives preprocessing, so it can hold what the recorder finds
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out.absent, consumer->found()));
+  return consumer;
 }
 
 } // namespace lockcheck

@@ -8,6 +8,7 @@
 
 namespace clang {
 class ASTConsumer;
+class CompilerInstance;
 class FrontendAction;
 } // namespace clang
 
@@ -15,5 +16,11 @@ namespace lockcheck {
 
 // A FrontendAction that fills `out` with the facts of the TU it is run on.
 std::unique_ptr<clang::FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out);
+
+// The consumer behind that action, for a compile that is already running (the Clang plugin,
+// checker/plugin/). With `recordInputs` it also fills `out.inputs` and `out.absent`, which
+// only the facts cache and --depfile read (the facts file does not hold them).
+std::unique_ptr<clang::ASTConsumer> makeExtractConsumer(clang::CompilerInstance &ci, const RulePacks &packs,
+                                                        TUFacts &out, bool recordInputs);
 
 } // namespace lockcheck
