@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace lockcheck {
 namespace {
 
@@ -146,7 +148,7 @@ TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
   auto name = [](int i) { return "f" + std::to_string(i); };
   for (int i = 1; i < kDepth; ++i) {
     CallEvent next = call(name(i + 1), 10 * i);
-    next.callables = {CallableArg{0, {}, 0}};
+    next.callables = {CallableArg{0, {}, 0, {}, {}}};
     add(function(name(i), {next}));
   }
   FunctionFacts bottom = function(name(kDepth), {});
@@ -285,6 +287,164 @@ TEST(StrongComponents, ACycleThroughALotOfNodesFitsTheDefaultStack) {
   for (int i = 0; i < 200000; ++i) ring["n" + std::to_string(i)] = {"n" + std::to_string((i + 1) % 200000)};
   auto c = strongComponents(ring);
   EXPECT_EQ(c.at("n0"), c.at("n199999"));
+}
+
+} // namespace
+} // namespace lockcheck
+
+namespace lockcheck {
+namespace {
+
+// docs/spec.md §3 "What is reported", on hand-built facts.
+class JudgementTest : public DefinitionsTest {
+protected:
+  void SetUp() override {
+    std::string error;
+    ASSERT_TRUE(packs_.loadText(R"({"lockcheck_pack": 1, "name": "t",
+        "blocking": [{"name": "write", "category": "io"}, {"name": "unlink", "category": "io"},
+                     {"name": "open", "category": "io"}],
+        "stream_calls": [{"name": "write", "stream_arg": 0, "quiet_on": ["console", "nonblocking"]}]})",
+                                "t", error))
+        << error;
+    for (const char *name : {"write", "unlink", "open"}) {
+      DeclFacts d;
+      d.key = d.name = d.qualified = name;
+      d.system = true;
+      tu_.decls.emplace(name, d);
+    }
+  }
+  static CallEvent onStream(CallEvent c, int position, const std::string &value) {
+    c.streams.push_back(StreamArg{position, value});
+    return c;
+  }
+};
+
+// A helper that writes to its descriptor parameter blocks or not as each call site's
+// descriptor is (one level of calling context, muduo's sockets::write).
+TEST_F(JudgementTest, AStreamParameterIsJudgedAtEachCallSite) {
+  LockRef mu = global("mu");
+  add(function("write_fd", {onStream(call("write", 10), 0, "a:0")}));
+  add(function("wakeup", {onStream(call("write_fd", 20, {held(mu, 19)}), 0, "f:Loop::wakeup_fd_")}));
+  add(function("save", {onStream(call("write_fd", 30, {held(mu, 29)}), 0, "f:Loop::file_fd_")}));
+  add(function("console", {onStream(call("write_fd", 40, {held(mu, 39)}), 0, "$console")}));
+  tu_.streamFlows["f:Loop::wakeup_fd_"] = StreamSources{false, true, false, {}, false};
+  tu_.streamFlows["f:Loop::file_fd_"] = StreamSources{false, false, true, {}, false};
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(30));
+  EXPECT_EQ(findings[0].message, "write_fd() blocks (io: write) while 'mu' is held");
+}
+
+// A value the facts do not know (a malformed parameter number, no stream recorded) is IO.
+TEST_F(JudgementTest, AnUnknownOrMalformedStreamIsIo) {
+  LockRef mu = global("mu");
+  add(function("a", {onStream(call("write", 10, {held(mu, 9)}), 0, "a:x")}));
+  add(function("b", {call("write", 20, {held(mu, 19)})}));
+  add(function("c", {onStream(call("write", 30, {held(mu, 29)}), 0, "f:Never::written_")}));
+  EXPECT_EQ(link().size(), 3u);
+}
+
+TEST_F(JudgementTest, DyingCallsNeverBlockAndErrorPathsNameTheNormalTarget) {
+  LockRef mu = global("mu");
+  CallEvent dying = call("unlink", 10);
+  dying.path = CallPath::Dying;
+  add(function("crash", {dying}));
+  CallEvent cleanup = call("unlink", 20);
+  cleanup.path = CallPath::Error;
+  add(function("install", {cleanup, call("open", 21)}));
+  add(function("caller", {call("crash", 30, {held(mu, 29)}), call("install", 31, {held(mu, 29)})}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(31));
+  EXPECT_EQ(findings[0].message, "install() blocks (io: open) while 'mu' is held");
+  EXPECT_TRUE(findings[0].judgements.empty());
+}
+
+// Issue 24 with issue 30: keys with two definitions (two programs' write_fd, log_fd and
+// Sink::Sink). A call left to the choice is judged by the stream it passes; a definition's
+// parameter, and a slot fed by the shared key's parameter, receive what every call that may
+// reach them passes, bound to that definition or left to the choice.
+TEST_F(JudgementTest, StreamJudgementsSeeEveryDefinitionOfAKey) {
+  LockRef mu = global("mu");
+  tu_.streamFlows["f:Loop::file_fd_"] = StreamSources{false, false, true, {}, false};
+  tu_.streamFlows["f:Sink::out_"] = StreamSources{false, false, false, {"p:Sink#0"}, false};
+  auto writer = [&](const std::string &name, const std::string &file, std::vector<HeldLock> locks) {
+    return in(file, function(name, {onStream(call("write", 7, std::move(locks)), 0, "a:0")}));
+  };
+  std::vector<TUFacts> units = {
+      unit("a/io.cpp", {writer("write_fd", "a/io.cpp", {}), writer("log_fd", "a/io.cpp", {held(mu, 6)}),
+                        in("a/io.cpp", function("local_log", {onStream(call("log_fd", 9), 0, "$console")})),
+                        in("a/io.cpp", function("Sink", {})),
+                        in("a/io.cpp", function("file_sink", {onStream(call("Sink", 11), 0, "f:Loop::file_fd_")}))}),
+      unit("b/io.cpp", {writer("write_fd", "b/io.cpp", {}), writer("log_fd", "b/io.cpp", {held(mu, 6)}),
+                        in("b/io.cpp", function("Sink", {}))}),
+      unit("main.cpp", {in("main.cpp", function("save", {onStream(call("write_fd", 30, {held(mu, 29)}), 0, "f:Loop::file_fd_")})),
+                        in("main.cpp", function("quiet", {onStream(call("write_fd", 40, {held(mu, 39)}), 0, "$console")})),
+                        in("main.cpp", function("main_log", {onStream(call("log_fd", 50), 0, "f:Loop::file_fd_")})),
+                        in("main.cpp", function("console_sink", {onStream(call("Sink", 60), 0, "$console")})),
+                        in("main.cpp", function("put", {onStream(call("write", 70, {held(mu, 69)}), 0, "f:Sink::out_")}))})};
+  std::vector<SourcePoint> anchors;
+  for (const Finding &f : linkUnits(units)) anchors.push_back(f.anchor);
+  std::sort(anchors.begin(), anchors.end());
+  // Not main.cpp:40 (the console whichever write_fd runs); a/io.cpp:7 because main_log may
+  // run a's log_fd with a file; main.cpp:70 because file_sink gives a's Sink a file.
+  EXPECT_EQ(anchors, (std::vector<SourcePoint>{{"a/io.cpp", 7, 3}, {"b/io.cpp", 7, 3}, {"main.cpp", 30, 3},
+                                               {"main.cpp", 70, 3}}));
+}
+
+// Issue 27 with issue 30: among a virtual call's targets, one that blocks whatever stream it
+// is given is named before one whose flow reaches the call but blocks only off the console.
+// Naming the reaching FdSink::put would make the call's summary depend on log()'s descriptor,
+// which main passes as the console: a call that blocks anyway (Alarm::put) would go unreported.
+TEST_F(JudgementTest, ATargetThatBlocksWhateverTheStreamIsNamedBeforeOneThatReaches) {
+  LockRef mu = global("mu");
+  ClassFacts sink, fdSink, alarm;
+  sink.methods = {VirtualMethod{"Sink::put", {}, true, false}};
+  fdSink.bases = alarm.bases = {"Sink"};
+  fdSink.methods = {VirtualMethod{"FdSink::put", {"Sink::put"}, false, false}};
+  alarm.methods = {VirtualMethod{"Alarm::put", {"Sink::put"}, false, false}};
+  tu_.classes = {{"Sink", sink}, {"FdSink", fdSink}, {"Alarm", alarm}};
+  tu_.callableFlows[SlotKey::field("Log::out_")] = CallableSources{{"FdSink"}, {}, false, {}}; // only FdSinks
+  add(function("FdSink::put", {onStream(call("write", 10), 0, "a:0")}));
+  add(function("Alarm::put", {call("unlink", 20)}));
+  CallEvent put = onStream(call("Sink::put", 31, {held(mu, 30)}), 0, "a:0");
+  put.unresolved = true;
+  put.receiverType = "Sink";
+  put.through = SlotKey::field("Log::out_");
+  add(function("Log::log", {put}));
+  add(function("main", {onStream(call("Log::log", 40), 0, "$console")}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(31));
+  EXPECT_NE(findings[0].message.find("via Alarm::put"), std::string::npos) << findings[0].message;
+}
+
+// A fresh object's lock before a call that publishes it: a note; after: an error.
+TEST_F(JudgementTest, ObjectsNotYetSharedGiveNotesUntilPublished) {
+  LockRef dbmu = lock(LockKey::local("db", 5).join("mu_"), LockKey::field("Db", "mu_"), "db->mu_");
+  LockKey db = LockKey::local("db", 5);
+  CallEvent recover = call("recover", 10, {held(dbmu, 6)});
+  recover.thisArg = db;
+  recover.unshared = {UnsharedObject{db, {}}};
+  CallEvent publish = call("schedule", 11, {held(dbmu, 6)});
+  publish.thisArg = db;
+  publish.unshared = {UnsharedObject{db, {}}};
+  CallEvent after = call("recover", 12, {held(dbmu, 6)});
+  after.thisArg = db;
+  after.unshared = {UnsharedObject{db, {1}}};
+  add(function("open_db", {recover, publish, after}));
+  add(function("recover", {call("open", 20)}));
+  FunctionFacts schedule = function("schedule", {});
+  schedule.escapes = {-1};
+  add(schedule);
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].anchor, at(10));
+  EXPECT_EQ(findings[0].severity, Severity::Note);
+  EXPECT_EQ(findings[0].message, "recover() blocks (io: open) while 'db->mu_' is held (not yet shared)");
+  EXPECT_EQ(findings[0].judgements, std::vector<std::string>{"not-yet-shared"});
+  EXPECT_EQ(findings[1].anchor, at(12));
+  EXPECT_EQ(findings[1].severity, Severity::Error);
 }
 
 } // namespace

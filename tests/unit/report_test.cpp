@@ -200,6 +200,29 @@ TEST(TextReport, FixHintIsTheLastNote) {
       << text;
 }
 
+// docs/spec.md §3: a finding says which judgement made it a note, in every format.
+TEST(Reports, JudgementsAreListedInEveryFormat) {
+  Finding f = blockingFinding();
+  f.severity = Severity::Note;
+  f.message += " (not yet shared)";
+  f.judgements = {"not-yet-shared"};
+  f.fix = "move it";
+  json j = json::parse(render(OutputFormat::Json, {f}, RunSummary{}));
+  EXPECT_EQ(j["findings"][0]["judgements"], json::array({"not-yet-shared"}));
+  EXPECT_FALSE(json::parse(render(OutputFormat::Json, {blockingFinding()}, RunSummary{}))["findings"][0].contains("judgements"));
+  json sarif = json::parse(render(OutputFormat::Sarif, {f}, RunSummary{}));
+  EXPECT_EQ(sarif["runs"][0]["results"][0]["properties"]["judgements"], json::array({"not-yet-shared"}));
+  EXPECT_EQ(sarif["runs"][0]["results"][0]["level"], "note");
+  std::string text = render(OutputFormat::Text, {f}, RunSummary{});
+  EXPECT_NE(text.find("src/auth.cpp:42:12: note: a note, not an error: the lock belongs to an object this function "
+                      "created and has not published yet"),
+            std::string::npos)
+      << text;
+  EXPECT_LT(text.find("[not-yet-shared]\n"), text.find("note: to fix: move it")) << text; // the fix stays last
+  EXPECT_STRNE(judgementText("error-path"), "");
+  EXPECT_STREQ(judgementText("no-such-judgement"), "");
+}
+
 TEST(SarifReport, TraceIsACodeFlowFromTheLockToWhatBlocks) {
   json log = json::parse(render(OutputFormat::Sarif, {blockingFinding(), warningFinding()}, RunSummary{}));
   const json &r = log["runs"][0]["results"][0];

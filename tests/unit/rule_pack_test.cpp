@@ -40,7 +40,8 @@ RulePacks ShippedPacks::packs_;
 TEST_F(ShippedPacks, EveryPackLoads) {
   std::vector<std::string> names;
   for (const auto &p : packs_.packs()) names.push_back(p.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"asio", "crypto", "curl", "filesystem", "posix", "pqxx", "sqlite3", "std"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"asio", "crypto", "curl", "filesystem", "posix", "pqxx", "results", "sqlite3",
+                                             "std"}));
   for (const auto &entry : std::filesystem::directory_iterator(kRulesDir)) {
     RulePacks one;
     std::string error;
@@ -103,7 +104,75 @@ TEST_F(ShippedPacks, Posix) {
   EXPECT_EQ(trylock->success, TrySuccess::Zero);
   EXPECT_EQ(packs_.lockFunction("pthread_rwlock_rdlock")->op, LockOp::AcquireShared);
   EXPECT_EQ(packs_.lockFunction("pthread_rwlock_unlock")->op, LockOp::Release);
+  // A non-zero result of a blocking lock reports failure: nothing is held on that branch.
+  EXPECT_TRUE(packs_.lockFunction("pthread_mutex_lock")->reportsFailure);
+  EXPECT_EQ(packs_.lockFunction("pthread_mutex_lock")->success, TrySuccess::Zero);
+  EXPECT_TRUE(packs_.lockFunction("pthread_rwlock_wrlock")->reportsFailure);
+  EXPECT_FALSE(trylock->reportsFailure);
   EXPECT_EQ(packs_.wait("pthread_cond_timedwait")->releasesArg, 1u);
+}
+
+// docs/spec.md §3 "What is reported": the console, non-blocking descriptors, error results.
+TEST_F(ShippedPacks, ConsoleDescriptorsAndResults) {
+  EXPECT_TRUE(packs_.consoleStream("stderr"));
+  EXPECT_TRUE(packs_.consoleStream("std::clog"));
+  EXPECT_FALSE(packs_.consoleStream("stdin"));
+  EXPECT_TRUE(packs_.consoleDescriptor(1));
+  EXPECT_TRUE(packs_.consoleDescriptor(2));
+  EXPECT_FALSE(packs_.consoleDescriptor(0));
+  const StreamCallEntry *fwrite = packs_.streamCall("fwrite");
+  ASSERT_NE(fwrite, nullptr);
+  EXPECT_EQ(fwrite->streamArg, 3);
+  EXPECT_TRUE(fwrite->quietOnConsole);
+  EXPECT_FALSE(fwrite->quietOnNonblocking);
+  const StreamCallEntry *read = packs_.streamCall("read");
+  ASSERT_NE(read, nullptr);
+  EXPECT_FALSE(read->quietOnConsole); // stdin is not the console
+  EXPECT_TRUE(read->quietOnNonblocking);
+  EXPECT_EQ(packs_.streamCall("std::basic_ostream::write")->streamArg, -1);
+  EXPECT_EQ(packs_.streamCall("fsync"), nullptr); // O_NONBLOCK does not shorten a disk wait
+  const NonblockingDescriptorEntry *pipe2 = packs_.nonblockingDescriptor("pipe2");
+  ASSERT_NE(pipe2, nullptr);
+  EXPECT_EQ(pipe2->fillsArg, 0);
+  EXPECT_EQ(pipe2->flags, std::vector<std::string>{"O_NONBLOCK"});
+  const NonblockingDescriptorEntry *fcntl = packs_.nonblockingDescriptor("fcntl");
+  ASSERT_NE(fcntl, nullptr);
+  EXPECT_EQ(fcntl->setsArg, 0);
+  EXPECT_EQ(fcntl->commandArg, 1);
+  EXPECT_EQ(fcntl->commands, std::vector<std::string>{"F_SETFL"});
+  EXPECT_EQ(packs_.nonblockingDescriptor("eventfd")->flagsArg, 1u);
+  EXPECT_TRUE(packs_.successTest("leveldb::Status::ok"));
+  EXPECT_TRUE(packs_.failureTest("std::basic_ios::fail"));
+  EXPECT_TRUE(packs_.failureResult("leveldb::Status::IOError"));
+  EXPECT_TRUE(packs_.failureResult("leveldb::Status::Corruption"));
+  EXPECT_FALSE(packs_.failureResult("leveldb::Status::OK"));
+}
+
+TEST(RulePacksErrors, ReportingKeys) {
+  EXPECT_EQ(loadError(pack(R"("stream_calls": [{"name": "w", "stream_arg": "first"}])")),
+            "rules/t.json: /stream_calls/0/stream_arg: expected an argument index (0, 1, ...) or \"object\", found 'first'");
+  EXPECT_EQ(loadError(pack(R"("stream_calls": [{"name": "w"}])")), "rules/t.json: /stream_calls/0: missing required key 'stream_arg'");
+  EXPECT_EQ(loadError(pack(R"("stream_calls": [{"name": "w", "stream_arg": 0, "quiet_on": ["terminal"]}])")),
+            "rules/t.json: /stream_calls/0/quiet_on/0: expected \"console\" or \"nonblocking\", found \"terminal\"");
+  EXPECT_EQ(loadError(pack(R"("console_descriptors": ["1"])")),
+            "rules/t.json: /console_descriptors/0: expected a descriptor number, found a string");
+  EXPECT_EQ(loadError(pack(R"("nonblocking_descriptors": [{"name": "e", "flags_arg": 1, "flags": ["EFD-NONBLOCK"]}])")),
+            "rules/t.json: /nonblocking_descriptors/0/flags/0: 'EFD-NONBLOCK': an identifier as the headers spell it, such "
+            "as 'O_NONBLOCK'");
+  EXPECT_EQ(loadError(pack(R"("nonblocking_descriptors": [{"name": "e", "flags_arg": 1}])")),
+            "rules/t.json: /nonblocking_descriptors/0: missing required key 'flags'");
+  EXPECT_EQ(loadError(pack(R"("nonblocking_descriptors": [{"name": "f", "flags_arg": 2, "flags": ["O_NONBLOCK"], "sets_arg": 0,
+      "command_arg": 1}])")),
+            "rules/t.json: /nonblocking_descriptors/0: 'command_arg' and 'commands' go together");
+  EXPECT_EQ(loadError(pack(R"("nonblocking_descriptors": [{"name": "f", "flags_arg": 2, "flags": ["O_NONBLOCK"], "sets_arg": 0,
+      "fills_arg": 1}])")),
+            "rules/t.json: /nonblocking_descriptors/0: 'fills_arg' and 'sets_arg' exclude each other");
+  EXPECT_EQ(loadError(pack(R"("success_tests": ["::ok"])")),
+            "rules/t.json: /success_tests/0: write 'ok' without the leading '::'");
+  EXPECT_EQ(loadError(pack(R"("stream_calls": [{"name": "w", "stream_arg": 0, "quiet_on": ["console", "nonblocking"]}],
+      "console_streams": ["out"], "console_descriptors": [1], "success_tests": ["*::ok"], "failure_tests": ["f"],
+      "failure_results": ["*Error"])")),
+            "");
 }
 
 TEST_F(ShippedPacks, CryptoDbNet) {
@@ -224,8 +293,8 @@ TEST(RulePacksErrors, NameFilePathAndProblem) {
             "try_acquire, try_acquire_shared, release, release_shared)");
   EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "acquire", "arg": "some"}])")),
             "rules/t.json: /lock_functions/0/arg: expected an argument index (0, 1, ...) or \"all\", found 'some'");
-  EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "acquire", "success": "zero"}])")),
-            "rules/t.json: /lock_functions/0/success: 'success' applies to try_acquire and try_acquire_shared only");
+  EXPECT_EQ(loadError(pack(R"("lock_functions": [{"name": "l", "op": "release", "success": "zero"}])")),
+            "rules/t.json: /lock_functions/0/success: 'success' applies to acquire and try_acquire ops only");
   EXPECT_EQ(loadError(pack(R"("lock_types": [{"type": "m", "acquire": ["lock"]}])")),
             "rules/t.json: /lock_types/0: a lock type needs 'release' or 'release_shared'");
   EXPECT_EQ(loadError(pack(R"("lock_types": [{"type": "m", "acquire": ["m::lock"], "release": ["unlock"]}])")),

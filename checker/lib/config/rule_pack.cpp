@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace lockcheck {
@@ -20,9 +21,11 @@ namespace {
 
 constexpr int kPackVersion = 1;
 const char *const kCategories[] = {"io", "sleep", "crypto", "db", "net", "sync", "process"};
-const char *const kTopKeys[] = {"lockcheck_pack", "name",       "description",    "blocking",
-                                "blocking_types", "nonblocking", "waits",          "lock_types",
-                                "guard_types",    "lock_functions", "invokes_callable", "handlers"};
+const char *const kTopKeys[] = {"lockcheck_pack",   "name",          "description",         "blocking",
+                                "blocking_types",   "nonblocking",   "waits",               "lock_types",
+                                "guard_types",      "lock_functions", "invokes_callable",   "handlers",
+                                "console_streams",  "console_descriptors", "stream_calls", "nonblocking_descriptors",
+                                "success_tests",    "failure_tests", "failure_results"};
 
 // Thrown inside loadText only, which turns it into the error string.
 struct PackError {
@@ -156,6 +159,29 @@ std::vector<std::string> members(const json &obj, const std::string &path, const
     out.push_back(name);
   }
   return out;
+}
+
+// C identifiers as the headers spell them (enumerators, macros): "O_NONBLOCK".
+std::vector<std::string> identifiers(const json &obj, const std::string &path, const char *key) {
+  std::vector<std::string> out;
+  if (!obj.contains(key)) return out;
+  const json &v = obj.at(key);
+  expect(v.is_array() && !v.empty(), path + "/" + key, std::string("expected a non-empty array of names, found ") + typeName(v));
+  for (size_t i = 0; i < v.size(); ++i) {
+    std::string at = path + "/" + key + "/" + std::to_string(i);
+    expect(v[i].is_string(), at, std::string("expected a name (string), found ") + typeName(v[i]));
+    const std::string &name = v[i].get_ref<const std::string &>();
+    bool ident = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                 std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    expect(ident, at, "'" + name + "': an identifier as the headers spell it, such as 'O_NONBLOCK'");
+    out.push_back(name);
+  }
+  return out;
+}
+
+// An optional argument index.
+int optionalIndex(const json &obj, const std::string &path, const char *key, const char *what) {
+  return obj.contains(key) ? static_cast<int>(index(obj, path, key, what)) : -1;
 }
 
 Category category(const json &obj, const std::string &path) {
@@ -338,12 +364,15 @@ bool RulePacks::loadText(const std::string &text, const std::string &origin, std
                                        {{"true", TrySuccess::True},
                                         {"zero", TrySuccess::Zero},
                                         {"minus_one", TrySuccess::MinusOne}});
-                expect(!e.contains("success") || op == LockOp::TryAcquire || op == LockOp::TryAcquireShared,
-                       path + "/success", "'success' applies to try_acquire and try_acquire_shared only");
-                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, originOf(path)}, name);
+                expect(!e.contains("success") || (op != LockOp::Release && op != LockOp::ReleaseShared),
+                       path + "/success", "'success' applies to acquire and try_acquire ops only");
+                // On an acquire op it names the result that reports success: any other holds nothing.
+                bool reportsFailure = e.contains("success") && (op == LockOp::Acquire || op == LockOp::AcquireShared);
+                staged.lockFunctions_.add(LockFunctionEntry{name, op, arg, success, reportsFailure, originOf(path)}, name);
               });
       for (const auto &p : patterns(doc, "invokes_callable")) staged.invokesCallable_.add(p);
       for (const auto &p : patterns(doc, "handlers")) staged.handlers_.add(p);
+      staged.loadReportingKeys(doc, info.name);
       staged.packs_.push_back(std::move(info));
       staged.sources_.push_back(text);
     } catch (const PackError &e) {
@@ -357,6 +386,77 @@ bool RulePacks::loadText(const std::string &text, const std::string &origin, std
     return false;
   }
 }
+
+// The keys of docs/spec.md §3 "What is reported is what a maintainer would act on".
+void RulePacks::loadReportingKeys(const json &doc, const std::string &packName) {
+  RulePacks &staged = *this;
+  auto originOf = [&](const std::string &path) { return packName + ": " + path; };
+  for (const auto &p : patterns(doc, "console_streams")) staged.consoleStreams_.add(p);
+  const json &fds = array(doc, "console_descriptors");
+  for (size_t i = 0; i < fds.size(); ++i) {
+    std::string path = "/console_descriptors/" + std::to_string(i);
+    expect(fds[i].is_number_integer(), path, std::string("expected a descriptor number, found ") + typeName(fds[i]));
+    staged.consoleDescriptors_.push_back(fds[i].get<long long>());
+  }
+  objects(doc, "stream_calls", {"name", "stream_arg", "quiet_on", "note"}, [&](const json &e, const std::string &path) {
+    StreamCallEntry entry{.name = pattern(e, path, "name")};
+    expect(e.contains("stream_arg"), path, "missing required key 'stream_arg'");
+    if (e["stream_arg"].is_string()) {
+      expect(e["stream_arg"] == "object", path + "/stream_arg",
+             "expected an argument index (0, 1, ...) or \"object\", found '" + e["stream_arg"].get<std::string>() + "'");
+      entry.streamArg = -1;
+    } else {
+      entry.streamArg = static_cast<int>(index(e, path, "stream_arg", "an argument index or \"object\""));
+    }
+    if (e.contains("quiet_on")) {
+      const json &on = e["quiet_on"];
+      expect(on.is_array() && !on.empty(), path + "/quiet_on", std::string("expected a non-empty array, found ") + typeName(on));
+      entry.quietOnConsole = false;
+      for (size_t i = 0; i < on.size(); ++i) {
+        std::string at = path + "/quiet_on/" + std::to_string(i);
+        expect(on[i] == "console" || on[i] == "nonblocking", at,
+               "expected \"console\" or \"nonblocking\", found " + on[i].dump());
+        (on[i] == "console" ? entry.quietOnConsole : entry.quietOnNonblocking) = true;
+      }
+    }
+    entry.origin = originOf(path);
+    NamePattern key = entry.name;
+    staged.streamCalls_.add(std::move(entry), key);
+  });
+  objects(doc, "nonblocking_descriptors",
+          {"name", "flags_arg", "flags", "fills_arg", "sets_arg", "command_arg", "commands", "note"},
+          [&](const json &e, const std::string &path) {
+            NonblockingDescriptorEntry entry{.name = pattern(e, path, "name")};
+            expect(e.contains("flags_arg"), path, "missing required key 'flags_arg'");
+            entry.flagsArg = index(e, path, "flags_arg", "the index of the flags argument");
+            expect(e.contains("flags"), path, "missing required key 'flags'");
+            entry.flags = identifiers(e, path, "flags");
+            entry.fillsArg = optionalIndex(e, path, "fills_arg", "the index of the array argument it fills");
+            entry.setsArg = optionalIndex(e, path, "sets_arg", "the index of the descriptor argument it changes");
+            entry.commandArg = optionalIndex(e, path, "command_arg", "the index of the command argument");
+            entry.commands = identifiers(e, path, "commands");
+            expect(entry.fillsArg < 0 || entry.setsArg < 0, path, "'fills_arg' and 'sets_arg' exclude each other");
+            expect((entry.commandArg < 0) == entry.commands.empty(), path, "'command_arg' and 'commands' go together");
+            entry.origin = originOf(path);
+            NamePattern key = entry.name;
+            staged.nonblockingDescriptors_.add(std::move(entry), key);
+          });
+  for (const auto &p : patterns(doc, "success_tests")) staged.successTests_.add(p);
+  for (const auto &p : patterns(doc, "failure_tests")) staged.failureTests_.add(p);
+  for (const auto &p : patterns(doc, "failure_results")) staged.failureResults_.add(p);
+}
+
+bool RulePacks::consoleStream(const std::string &name) const { return consoleStreams_.contains(name); }
+bool RulePacks::consoleDescriptor(long long value) const {
+  return std::find(consoleDescriptors_.begin(), consoleDescriptors_.end(), value) != consoleDescriptors_.end();
+}
+const StreamCallEntry *RulePacks::streamCall(const std::string &name) const { return streamCalls_.find(name); }
+const NonblockingDescriptorEntry *RulePacks::nonblockingDescriptor(const std::string &name) const {
+  return nonblockingDescriptors_.find(name);
+}
+bool RulePacks::successTest(const std::string &name) const { return successTests_.contains(name); }
+bool RulePacks::failureTest(const std::string &name) const { return failureTests_.contains(name); }
+bool RulePacks::failureResult(const std::string &name) const { return failureResults_.contains(name); }
 
 const BlockingEntry *RulePacks::blocking(const std::string &name) const {
   if (nonblocking_.contains(name)) return nullptr;

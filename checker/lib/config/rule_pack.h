@@ -4,6 +4,8 @@
 
 #include "config/name_pattern.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 
@@ -62,6 +64,33 @@ struct LockFunctionEntry {
   LockOp op = LockOp::Acquire;
   int arg = 0; // index of the lock argument; -1 means every argument
   TrySuccess success = TrySuccess::True;
+  bool reportsFailure = false; // an acquire whose result other than `success` means nothing was taken
+  std::string origin;
+};
+
+// A function whose blocking depends on the stream or descriptor it is given (docs/spec.md §3
+// "What is reported"): not blocking on the console (stdout/stderr) and, if
+// `quietOnNonblocking`, on a descriptor the program made non-blocking.
+struct StreamCallEntry {
+  NamePattern name;
+  int streamArg = 0; // argument index; -1 for the object of a member call
+  bool quietOnConsole = true;
+  bool quietOnNonblocking = false;
+  std::string origin;
+};
+
+// A call that makes descriptors non-blocking when its flags argument names one of `flags`
+// (an enumerator or a macro, spelled as in the headers: "EFD_NONBLOCK", "O_NONBLOCK"): its
+// result (eventfd, socket), the array it fills (`fillsArg`: pipe2), or the descriptor it
+// changes (`setsArg`: fcntl, when its `commandArg` names one of `commands`: F_SETFL).
+struct NonblockingDescriptorEntry {
+  NamePattern name;
+  unsigned flagsArg = 0;
+  std::vector<std::string> flags;
+  int fillsArg = -1;
+  int setsArg = -1;
+  int commandArg = -1;
+  std::vector<std::string> commands;
   std::string origin;
 };
 
@@ -89,8 +118,18 @@ public:
   const LockTypeEntry *lockType(const std::string &qualifiedTypeName) const;
   const GuardTypeEntry *guardType(const std::string &qualifiedTypeName) const;
   const LockFunctionEntry *lockFunction(const std::string &qualifiedName) const;
+  const std::vector<LockFunctionEntry> &lockFunctions() const { return lockFunctions_.entries; }
   bool invokesCallable(const std::string &qualifiedName) const;
   bool handler(const std::string &qualifiedName) const;
+  // What a maintainer acts on (docs/spec.md §3): the console, non-blocking descriptors,
+  // and the tests and results that tell an error path (extract/failure_paths.h).
+  bool consoleStream(const std::string &qualifiedVariable) const;
+  bool consoleDescriptor(long long value) const;
+  const StreamCallEntry *streamCall(const std::string &qualifiedName) const;
+  const NonblockingDescriptorEntry *nonblockingDescriptor(const std::string &qualifiedName) const;
+  bool successTest(const std::string &qualifiedName) const;
+  bool failureTest(const std::string &qualifiedName) const;
+  bool failureResult(const std::string &qualifiedName) const;
   void addHandlerPattern(const std::string &pattern);
 
   const std::vector<PackInfo> &packs() const { return packs_; }
@@ -111,6 +150,9 @@ private:
     }
   };
 
+  // The keys of docs/spec.md §3 "What is reported" (console, descriptors, error tests).
+  void loadReportingKeys(const nlohmann::json &doc, const std::string &packName);
+
   std::vector<PackInfo> packs_;
   std::vector<std::string> sources_; // raw texts for fingerprint
   Table<BlockingEntry> blocking_;
@@ -122,6 +164,11 @@ private:
   Table<LockFunctionEntry> lockFunctions_;
   NameIndex invokesCallable_;
   NameIndex handlers_;
+  NameIndex consoleStreams_;
+  std::vector<long long> consoleDescriptors_;
+  Table<StreamCallEntry> streamCalls_;
+  Table<NonblockingDescriptorEntry> nonblockingDescriptors_;
+  NameIndex successTests_, failureTests_, failureResults_;
 };
 
 } // namespace lockcheck

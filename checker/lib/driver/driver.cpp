@@ -42,6 +42,7 @@ namespace {
 IndirectOptions indirectOptions(const Config &config) {
   IndirectOptions options;
   options.resolve = config.resolveIndirectCalls;
+  options.matchByType = config.matchIndirectByType;
   for (const auto &pattern : config.indirectExclude) options.exclude.emplace_back(pattern);
   return options;
 }

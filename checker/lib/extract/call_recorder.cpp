@@ -2,9 +2,10 @@
 // condition-variable waits and blocking destructors, as the link phase needs them.
 #include "extract/function_walk.h"
 
-#include "extract/callable_flow_recorder.h"
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
+#include "extract/slot_access.h"
+#include "extract/slot_types.h"
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
@@ -81,12 +82,10 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     }
   }
   // Through a field or variable of callable type: resolved at link time (issue 19).
-  std::string through, throughName;
-  if (const auto *ce = dyn_cast<CallExpr>(call.expr)) {
-    if (!callee) through = calledSlot(ce->getCallee(), ctx_, throughName);
-    else if (call.object && isa<CXXMethodDecl>(callee) && cast<CXXMethodDecl>(callee)->getOverloadedOperator() == OO_Call)
-      through = calledSlot(call.object, ctx_, throughName);
-  }
+  SlotKey through;
+  std::string throughName;
+  if (const auto *ce = dyn_cast<CallExpr>(call.expr))
+    if (const Expr *called = calledValue(ce, callee)) through = calledSlot(called, ctx_, throughName);
   if (!callee && through.empty()) return;
 
   CallEvent ev;
@@ -112,9 +111,12 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       if (const auto *member = dyn_cast<CXXMemberCallExpr>(call.expr))
         if (const auto *me = dyn_cast<MemberExpr>(member->getCallee())) qualified = me->hasQualifier();
       const Expr *obj = call.object ? call.object->IgnoreParenImpCasts() : nullptr;
-      bool exactObject = obj && isa<DeclRefExpr>(obj) && !obj->getType()->isPointerType() &&
-                         !cast<DeclRefExpr>(obj)->getDecl()->getType()->isReferenceType();
-      ev.unresolved = !qualified && !exactObject;
+      bool onObject = obj && isa<DeclRefExpr>(obj) && !obj->getType()->isPointerType() &&
+                      !cast<DeclRefExpr>(obj)->getDecl()->getType()->isReferenceType();
+      ev.unresolved = !qualified && !onObject;
+      // The slot the receiver is read from (`h->Put()`, `dest_->Append()`): which classes'
+      // objects reach this call, and, for a parameter, each caller's own (issue 27).
+      if (ev.unresolved && obj) ev.through = slotRead(obj, sm_).key;
     }
   }
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -151,7 +153,15 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       // A user functor object (a class with operator()), by value or by reference.
       for (const CXXMethodDecl *op : callOperators(t)) addOperator(op);
     }
-    if (!ca.targets.empty() || ca.forwardsParam >= 0) ev.callables.push_back(std::move(ca));
+    // Objects of known class for a pointer / reference parameter, or the slot the argument
+    // is read from: what flows in here, for the callee's calls on that parameter.
+    if (ca.targets.empty() && ca.forwardsParam < 0 && callee && i < callee->getNumParams() &&
+        isSlotType(callee->getParamDecl(static_cast<unsigned>(i))->getType())) {
+      if (const CXXRecordDecl *cls = exactObject(arg)) ca.classes.push_back(normalizedName(cls));
+      else ca.slot = slotRead(arg, sm_).key;
+    }
+    if (!ca.targets.empty() || ca.forwardsParam >= 0 || !ca.classes.empty() || !ca.slot.empty())
+      ev.callables.push_back(std::move(ca));
   }
   if (wait) {
     ev.isWait = true;
@@ -168,7 +178,10 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     // (a Condition that keeps a reference to its owner's mutex, as muduo's does).
     ev.waitsOnAdopted = !released || released->adopted;
   }
+  judge_->annotate(ev, call, out_.calls.size());
   out_.calls.push_back(std::move(ev));
+  if (const VarDecl *var = nullptr; !wait && pendingCall(call, var))
+    recordPending(call, var, call.isConstruct ? PendingCall::Role::Construct : PendingCall::Role::Call);
   if (!wait && callee && sm_.isInSystemHeader(callee->getLocation())) recordImplicit(out_.calls.back(), callee); // null: through a slot
 }
 
@@ -185,6 +198,7 @@ void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *sys
     ev.calleeName = qualified; // the call as written: "std::vector::emplace_back() blocks (...)"
     ev.where = call.where;
     ev.held = call.held;
+    ev.path = call.path;
     implicit.push_back(std::move(ev));
   }
   for (auto &ev : implicit) out_.calls.push_back(std::move(ev));
@@ -193,11 +207,12 @@ void FunctionWalk::recordImplicit(const CallEvent &call, const FunctionDecl *sys
 void FunctionWalk::onDtor(LockSet &state, const VarDecl *var, const CFGAutomaticObjDtor &dtor) {
   if (rec_.isGuardType(var->getType())) {
     state.dropOwnedBy(var);
+    reacquireInverse(state, var);
     state.unbind(var);
     return;
   }
   // Anchored at the declaration of the object it destroys (docs/spec.md §1).
-  recordDtor(state, dtor.getDestructorDecl(ctx_), var->getType(), var->getBeginLoc());
+  recordDtor(state, dtor.getDestructorDecl(ctx_), var->getType(), var->getBeginLoc(), var);
 }
 
 // A temporary's destructor at the end of its full expression, anchored at the temporary.
@@ -207,7 +222,8 @@ void FunctionWalk::onTemporaryDtor(LockSet &state, const CFGTemporaryDtor &dtor)
   recordDtor(state, dtor.getDestructorDecl(ctx_), bind->getType(), bind->getBeginLoc());
 }
 
-void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where) {
+void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualType type, SourceLocation where,
+                              const VarDecl *var) {
   if (!d || d->isTrivial() || !emit_) return;
   // A closure's destructor only destroys its captures; and functionKey names every member
   // of a lambda's class after the lambda, so it would read as a call of the lambda.
@@ -223,7 +239,13 @@ void FunctionWalk::recordDtor(LockSet &state, const CXXDestructorDecl *d, QualTy
   ev.where = at(where);
   ev.held = state.definite();
   ev.receiverType = normalizedTypeName(type);
+  judge_->annotatePath(ev, nullptr);
   out_.calls.push_back(std::move(ev));
+  if (var && pendingVars_.count(var)) {
+    CallSite site;
+    site.callee = d;
+    recordPending(site, var, PendingCall::Role::Destroy);
+  }
   if (system) recordImplicit(out_.calls.back(), d);
 }
 

@@ -30,6 +30,7 @@ public:
   const clang::CFGBlock *throwTarget(const clang::Stmt *stmt) const;
   // The block that picks a handler for a try (its terminator is the CXXTryStmt).
   static bool isDispatch(const clang::CFGBlock &block);
+  bool empty() const { return tries_.empty(); } // the function has no try
   // What unwinding to `dispatch` does to a state: the try body's own guards release.
   void unwind(LockSet &state, const clang::CFGBlock &dispatch) const;
 

@@ -8,6 +8,7 @@
 // branch_conditions.* (condition variables that pair a lock with its release).
 #pragma once
 
+#include "extract/call_judgements.h"
 #include "extract/decl_names.h"
 #include "extract/exception_paths.h"
 #include "extract/flow_handler.h"
@@ -17,6 +18,7 @@
 #include <clang/Analysis/CFG.h>
 #include <clang/Basic/SourceManager.h>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -57,26 +59,42 @@ private:
   void onGuardDecl(LockSet &state, const clang::VarDecl *var, const clang::Expr *init);
   void onCall(LockSet &state, const CallSite &call);
   void onLockOperation(LockSet &state, const CallSite &call, const LockOperation &op);
+  static clang::SourceLocation lockOpLocation(const CallSite &call); // where a lock call's acquisition is anchored
   void onGuardAssign(LockSet &state, const CallSite &call);
   void recordCall(LockSet &state, const CallSite &call, const LockOperation *wait);
   void onDtor(LockSet &state, const clang::VarDecl *var, const clang::CFGAutomaticObjDtor &dtor);
   void onTemporaryDtor(LockSet &state, const clang::CFGTemporaryDtor &dtor);
   // A call event for a destructor run at `where` (a local's, a temporary's).
-  void recordDtor(LockSet &state, const clang::CXXDestructorDecl *dtor, clang::QualType type, clang::SourceLocation where);
+  void recordDtor(LockSet &state, const clang::CXXDestructorDecl *dtor, clang::QualType type, clang::SourceLocation where,
+                  const clang::VarDecl *var = nullptr);
   // Events for the user code a system function runs now (implicit_calls.h), anchored at `call`.
   void recordImplicit(const CallEvent &call, const clang::FunctionDecl *systemFn);
 
   void acquire(LockSet &state, const LockRef &lock, clang::SourceLocation loc, const AcquireKind &kind);
   void release(LockSet &state, const LockRef &lock, clang::SourceLocation loc);
   void handOverGuards(LockSet &state, const CallSite &call);
+  void reacquireInverse(LockSet &state, const clang::VarDecl *var);
   bool returnedGuard(const CallSite &call, std::vector<LockRef> &locks, bool &pending);
 
   LockSet edgeState(const clang::CFGBlock &from, unsigned succIndex, const LockSet &exit);
   void refine(LockSet &state, const clang::Expr *cond, bool branchTrue, int depth);
   void applyTry(LockSet &state, const CallSite &call, const LockOperation &op, bool acquired);
+  void dropFailed(LockSet &state, const CallSite &call, const LockOperation &op);
+  void findLoopInitScopes();
+  void leaveLoopInitScope(LockSet &state, const clang::CFGBlock &next);
 
-  void checkExits();
+  struct ExitState {
+    LockSet state;
+    clang::SourceLocation where;
+    bool throws = false;                    // an explicit throw, not a return
+    const clang::Expr *returned = nullptr;  // the returned value, if any
+  };
+  std::vector<ExitState> exitStates();
+  void checkExits(const std::vector<ExitState> &exits);
   void collectManualUnlocks();
+  // wrapper_summary.cpp: what this function hands to, or takes back from, its callers.
+  std::vector<LockRef> findEntryKeys();
+  void summarize(const std::vector<ExitState> &exits);
 
   const RulePacks &packs_;
   clang::ASTContext &ctx_;
@@ -90,11 +108,34 @@ private:
 
   std::unique_ptr<clang::CFG> cfg_;
   std::unique_ptr<ExceptionPaths> eh_;
-  std::vector<LockSet> entry_;
+  std::unique_ptr<CallJudgements> judge_; // what a maintainer acts on: paths, streams, unshared objects
+  void solve(bool exceptionEdges);
+  LockSet start_;              // the state on entry: required and learned entry locks
+  std::vector<LockSet> entry_; // by block id, once solve() is done
   bool emit_ = false;
   bool lockImplementation_ = false; // see LockRecognizer::isLockImplementation
   std::set<LockKey> manualUnlocked_; // keys released by a member .unlock() somewhere in fn
-  std::set<LockKey> entryKeys_;      // locks held on entry (requires_capability)
+  std::map<LockKey, clang::SourceLocation> firstAcquire_, firstRelease_; // in source order
+  std::map<LockKey, LockRef> releasedLocks_; // as first released (findEntryKeys)
+  std::set<LockKey> entryKeys_;      // locks held on entry (requires_capability, or released before taken)
+  std::set<LockKey> learnedEntryKeys_; // of those, the ones it releases before taking (a learned unlock())
+  std::set<LockKey> handedOver_;      // acquired for the caller: no lock-not-released here
+  // lock_program_recorder.cpp: the replay skeleton for calls of wrappers defined elsewhere.
+  bool pendingCall(const CallSite &call, const clang::VarDecl *&var);
+  void recordPending(const CallSite &call, const clang::VarDecl *var, PendingCall::Role role);
+  void notePendingVar(const clang::VarDecl *var);
+  void noteSteps(unsigned block, size_t callsBefore, size_t acquiresBefore);
+  void noteRelease(const LockKey &key);
+  bool hasPendingEffects() const;
+  void finishProgram();
+  LockProgram program_;
+  std::vector<std::pair<unsigned, ProgramStep>> steps_; // (CFG block id, step), in walk order
+  std::map<const clang::Stmt *, unsigned> pendingByExpr_;
+  std::map<unsigned, unsigned> pendingByCall_; // call index -> pending index
+  std::set<const clang::VarDecl *> pendingVars_;
+  unsigned currentBlock_ = 0;
+  bool pendingEffects_ = false;       // calls a wrapper whose effects only the link phase knows
+  std::map<const clang::CFGBlock *, std::vector<const clang::VarDecl *>> loopInitScopes_; // see findLoopInitScopes
 };
 
 } // namespace lockcheck

@@ -64,6 +64,7 @@ void FunctionWalk::release(LockSet &state, const LockRef &lock, SourceLocation l
   }
   if ((it == state.facts.end() || it->maybe) && reportsPairing()) handler_.releasedNotHeld(site(loc), lock, {});
   if (it != state.facts.end()) state.facts.erase(it);
+  noteRelease(lock.key);
 }
 
 // `finish_locked(std::move(lk))` into a by-value guard parameter: the callee owns the lock
@@ -184,7 +185,11 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
     state.bind(GuardBinding{var, {}, at(loc)});
     return;
   case GuardConstruction::Defer:
-    state.bind(GuardBinding{var, g.locks, at(loc)});
+    state.bind(GuardBinding{.guard = var, .locks = g.locks, .declared = at(loc), .inverse = g.inverse});
+    return;
+  case GuardConstruction::Unlock: // ScopedUnlock: the caller's lock is let go of until the guard dies
+    state.bind(GuardBinding{.guard = var, .locks = g.locks, .declared = at(loc), .inverse = true});
+    for (const auto &l : g.locks) release(state, l, loc);
     return;
   case GuardConstruction::Adopt:
     state.bind(GuardBinding{var, g.locks, at(loc)});
@@ -201,15 +206,27 @@ void FunctionWalk::onGuardDecl(LockSet &state, const VarDecl *var, const Expr *i
     state.bind(GuardBinding{.guard = var, .locks = g.locks, .declared = at(loc),
                             .lockedOnConstruction = g.mode == GuardConstruction::Lock});
     bool pending = g.mode == GuardConstruction::Try;
-    for (const auto &l : g.locks) acquire(state, l, loc, {.guard = var, .bounded = pending, .group = g.locks.size() > 1, .pending = pending});
+    for (const auto &l : g.locks)
+      acquire(state, l, loc, {.guard = var, .bounded = pending || g.bounded, .group = g.locks.size() > 1, .pending = pending});
     return;
   }
   }
 }
 
+// A learned ScopedUnlock dies: the locks it let go of are taken back (by their owner, if a
+// guard still holds the binding: acquire() finds it).
+void FunctionWalk::reacquireInverse(LockSet &state, const VarDecl *var) {
+  const GuardBinding *b = state.binding(var);
+  if (!b || !b->inverse) return;
+  std::vector<LockRef> locks = b->locks;
+  state.unbind(var);
+  for (const auto &l : locks) acquire(state, l, var->getLocation(), {});
+}
+
 void FunctionWalk::onDeclStmt(LockSet &state, const DeclStmt *decl) {
   for (const Decl *d : decl->decls()) {
     const auto *var = dyn_cast<VarDecl>(d);
+    if (var && emit_) notePendingVar(var);
     if (!var || !var->getInit() || !rec_.isGuardType(var->getType())) continue;
     onGuardDecl(state, var, var->getInit());
   }
@@ -233,16 +250,22 @@ void FunctionWalk::applyTry(LockSet &state, const CallSite &call, const LockOper
   }
 }
 
-void FunctionWalk::onLockOperation(LockSet &state, const CallSite &call, const LockOperation &op) {
+SourceLocation FunctionWalk::lockOpLocation(const CallSite &call) {
   SourceLocation loc = call.expr->getBeginLoc();
   if (const auto *member = dyn_cast<CXXMemberCallExpr>(call.expr))
     if (const auto *me = dyn_cast<MemberExpr>(member->getCallee())) loc = me->getBeginLoc();
+  return loc;
+}
+
+void FunctionWalk::onLockOperation(LockSet &state, const CallSite &call, const LockOperation &op) {
+  SourceLocation loc = lockOpLocation(call);
   switch (op.kind) {
   case LockOperation::Acquire:
+    for (const auto &l : op.releases) release(state, l, loc);
     for (const auto &l : op.locks) {
       LockRef lock = l;
-      lock.shared = op.shared;
-      acquire(state, lock, loc, {.manualMember = op.memberCall, .group = op.group});
+      if (!op.learned) lock.shared = op.shared;
+      acquire(state, lock, loc, {.manualMember = op.memberCall, .bounded = op.bounded && op.learned, .group = op.group});
     }
     return;
   case LockOperation::TryAcquire:

@@ -2,6 +2,7 @@
 
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
+#include "extract/learned_locks.h"
 #include "extract/lock_identity.h"
 
 #include <clang/AST/ASTContext.h>
@@ -74,7 +75,9 @@ bool LockRecognizer::isGuardType(QualType type) const {
   const CXXRecordDecl *rec = recordOf(unwrapOptional(type));
   if (!rec) return false;
   if (rec->hasAttr<ScopedLockableAttr>()) return true;
-  return packs_.guardType(normalizedName(rec)) != nullptr;
+  if (packs_.guardType(normalizedName(rec))) return true;
+  return learned_ && !ctx_.getSourceManager().isInSystemHeader(rec->getLocation()) &&
+         learned_->guardKind(rec) != LearnedLocks::GuardKind::None;
 }
 
 const VarDecl *LockRecognizer::guardVariable(const Expr *expr) const {
@@ -134,20 +137,28 @@ LockOperation LockRecognizer::classify(const CallSite &call, const FunctionDecl 
   const FunctionDecl *callee = call.callee;
   if (!callee || call.isConstruct) return op;
 
+  // try_acquire_capability(v), exclusive_trylock_function(v): held when the call returns v;
+  // v false means held when it returns zero.
+  auto tryAttribute = [&](const Expr *successValue, llvm::ArrayRef<Expr *> args, bool shared) {
+    op.kind = LockOperation::TryAcquire;
+    op.shared = shared;
+    op.bounded = true;
+    Expr::EvalResult success;
+    if (successValue && successValue->EvaluateAsInt(success, ctx_) && !success.Val.getInt().getBoolValue())
+      op.success = TrySuccess::Zero;
+    op.locks = attrLocks(args, call, caller);
+  };
   // Thread-safety attributes first: they are the author's word.
   if (const auto *a = callee->getAttr<AcquireCapabilityAttr>()) {
     op.kind = LockOperation::Acquire;
     op.shared = a->isShared();
     op.locks = attrLocks(llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), call, caller);
   } else if (const auto *a = callee->getAttr<TryAcquireCapabilityAttr>()) {
-    op.kind = LockOperation::TryAcquire;
-    op.shared = a->isShared();
-    op.bounded = true;
-    // try_acquire_capability(false): held when the call returns false, i.e. zero.
-    Expr::EvalResult success;
-    if (a->getSuccessValue()->EvaluateAsInt(success, ctx_) && !success.Val.getInt().getBoolValue())
-      op.success = TrySuccess::Zero;
-    op.locks = attrLocks(llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), call, caller);
+    tryAttribute(a->getSuccessValue(), llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), a->isShared());
+  } else if (const auto *a = callee->getAttr<ExclusiveTrylockFunctionAttr>()) { // Abseil's TryLock()
+    tryAttribute(a->getSuccessValue(), llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), false);
+  } else if (const auto *a = callee->getAttr<SharedTrylockFunctionAttr>()) {
+    tryAttribute(a->getSuccessValue(), llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), true);
   } else if (const auto *a = callee->getAttr<ReleaseCapabilityAttr>()) {
     op.kind = LockOperation::Release;
     op.shared = a->isShared();
@@ -187,6 +198,7 @@ LockOperation LockRecognizer::classify(const CallSite &call, const FunctionDecl 
       if (auto ref = lockRef(arg, caller)) op.locks.push_back(*ref);
     op.group = op.locks.size() > 1;
     op.success = fn->success;
+    op.reportsFailure = fn->reportsFailure;
     switch (fn->op) {
     case LockOp::Acquire: op.kind = LockOperation::Acquire; break;
     case LockOp::AcquireShared: op.kind = LockOperation::Acquire; op.shared = true; break;
@@ -198,12 +210,16 @@ LockOperation LockRecognizer::classify(const CallSite &call, const FunctionDecl 
     return op;
   }
 
-  if (!call.object) return op;
+  if (!call.object) {
+    learnedOperation(call, caller, op);
+    return op;
+  }
   std::string method = callee->getNameAsString();
 
   // Members of a guard object: unique_lock::lock/unlock/release, optional<guard> checks.
   if (const VarDecl *guard = guardVariable(call.object)) {
     op.guard = guard;
+    if (learnedGuardMethod(call, op)) return op;
     if (method == "lock" || method == "lock_shared") op.kind = LockOperation::GuardLock;
     else if (method.rfind("try_lock", 0) == 0) { op.kind = LockOperation::GuardTryLock; op.bounded = true; }
     else if (method == "unlock" || method == "unlock_shared") op.kind = LockOperation::GuardUnlock;
@@ -217,7 +233,12 @@ LockOperation LockRecognizer::classify(const CallSite &call, const FunctionDecl 
 
   const CXXRecordDecl *rec = recordOf(call.object->getType());
   if (!rec) return op;
-  if (const LockTypeEntry *type = packs_.lockType(normalizedName(rec))) {
+  const LockTypeEntry *type = packs_.lockType(normalizedName(rec));
+  if (!type) {
+    learnedOperation(call, caller, op);
+    return op;
+  }
+  {
     auto ref = lockRef(call.object, caller);
     if (!ref) return op;
     if (contains(type->acquire, method)) op.kind = LockOperation::Acquire;
@@ -254,6 +275,7 @@ bool LockRecognizer::guardConstruction(const CXXConstructExpr *construct, const 
     out.locks = attrLocks(llvm::ArrayRef<Expr *>(a->args_begin(), a->args_size()), call, caller);
     return true;
   }
+  if (learnedGuardConstruction(construct, call, caller, out)) return true;
   for (const Expr *arg : construct->arguments()) {
     if (isa<CXXDefaultArgExpr>(arg)) continue;
     QualType argType = arg->getType();
@@ -302,7 +324,8 @@ std::vector<LockRef> LockRecognizer::requiredLocks(const FunctionDecl *fn) const
 
 bool LockRecognizer::isLockImplementation(const FunctionDecl *fn) const {
   if (fn->hasAttr<AcquireCapabilityAttr>() || fn->hasAttr<ReleaseCapabilityAttr>() ||
-      fn->hasAttr<TryAcquireCapabilityAttr>())
+      fn->hasAttr<TryAcquireCapabilityAttr>() || fn->hasAttr<ExclusiveTrylockFunctionAttr>() ||
+      fn->hasAttr<SharedTrylockFunctionAttr>())
     return true;
   const auto *method = dyn_cast<CXXMethodDecl>(fn);
   if (!method) return false;

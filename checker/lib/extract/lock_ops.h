@@ -3,6 +3,7 @@
 #pragma once
 
 #include "extract/call_site.h"
+#include "extract/learned_locks.h"
 #include "facts/facts.h"
 #include "config/rule_pack.h"
 
@@ -26,23 +27,33 @@ struct LockOperation {
   std::vector<LockRef> locks;
   bool shared = false;
   bool bounded = false;    // try_* or timed
-  bool memberCall = false; // `m.lock()` / `m.unlock()` on a pack lock type (manual-lock)
+  bool memberCall = false; // `m.lock()` / `m.unlock()` on a lock object (manual-lock)
   bool group = false;      // several locks at once (std::lock)
   TrySuccess success = TrySuccess::True;
+  bool reportsFailure = false; // Acquire: a result other than `success` means nothing was taken
+  bool learned = false;        // a wrapper learned from its body (extract/learned_locks.h)
+  std::vector<LockRef> releases; // a learned Acquire that also gives these back first
   const clang::VarDecl *guard = nullptr; // the guard variable a Guard* / Wait operation names
 };
 
 struct GuardConstruction {
-  enum Mode { Lock, Defer, Adopt, Try, MoveFrom, Empty };
+  // Unlock: a learned guard that releases the caller's lock now and takes it back when it
+  // dies (ScopedUnlock).
+  enum Mode { Lock, Defer, Adopt, Try, MoveFrom, Empty, Unlock };
   Mode mode = Lock;
   std::vector<LockRef> locks;
   bool shared = false;
+  bool bounded = false; // Lock by a timed wrapper: never an unbounded wait
+  bool inverse = false; // its destructor re-acquires what it holds (ScopedUnlock)
   const clang::VarDecl *movedFrom = nullptr;
 };
 
+
 class LockRecognizer {
 public:
-  LockRecognizer(const RulePacks &packs, clang::ASTContext &ctx) : packs_(packs), ctx_(ctx) {}
+  // `learned`: wrappers learned from their bodies in this TU; null for packs and attributes only.
+  LockRecognizer(const RulePacks &packs, clang::ASTContext &ctx, LearnedLocks *learned = nullptr)
+      : packs_(packs), ctx_(ctx), learned_(learned) {}
 
   LockOperation classify(const CallSite &call, const clang::FunctionDecl *caller) const;
   // A guard type: pack guard_types, a scoped_lockable class, or std::optional of either.
@@ -61,12 +72,24 @@ public:
   // release what it did not take.
   bool isLockImplementation(const clang::FunctionDecl *fn) const;
   std::optional<LockRef> lockRef(const clang::Expr *expr, const clang::FunctionDecl *fn) const;
+  // How `caller` names the callee's `this` and arguments at a call (for learned effects).
+  CallNames callNames(const CallSite &call, const clang::FunctionDecl *caller) const;
+  LearnedLocks *learned() const { return learned_; }
+  // The lock operations called in `fn`'s body (not guards), for LearnedLocks::counterpart.
+  std::vector<LockKeyOp> lockOpsIn(const clang::FunctionDecl *fn) const;
 
 private:
   std::vector<LockRef> attrLocks(llvm::ArrayRef<clang::Expr *> args, const CallSite &call,
                                  const clang::FunctionDecl *caller) const;
+  // A call of a function whose body here acquires, releases or tries a lock for its caller.
+  void learnedOperation(const CallSite &call, const clang::FunctionDecl *caller, LockOperation &op) const;
+  // A method of a learned guard class called on a guard variable (`g.unlock()`).
+  bool learnedGuardMethod(const CallSite &call, LockOperation &op) const;
+  bool learnedGuardConstruction(const clang::CXXConstructExpr *construct, const CallSite &call,
+                                const clang::FunctionDecl *caller, GuardConstruction &out) const;
   const RulePacks &packs_;
   clang::ASTContext &ctx_;
+  LearnedLocks *learned_;
 };
 
 } // namespace lockcheck

@@ -36,6 +36,7 @@ struct GuardBinding {
   std::vector<LockRef> locks;
   SourcePoint declared;
   bool lockedOnConstruction = false; // its destructor unlocks, even after a manual unlock/relock
+  bool inverse = false;              // its destructor re-acquires its locks (a learned ScopedUnlock)
 };
 
 enum class Certainty { Definite, AnyPath }; // held on every path / on at least one

@@ -6,6 +6,7 @@
 #include "facts/facts_cache.h"
 #include "extract/function_analyzer.h"
 #include "extract/include_lookups.h"
+#include "extract/stream_identity.h"
 #include "extract/unnamed_guard_check.h"
 #include "rules/registry.h"
 
@@ -47,7 +48,11 @@ class Extractor : public RecursiveASTVisitor<Extractor> {
 public:
   Extractor(ASTContext &ctx, const RulePacks &packs, TUFacts &out)
       : ctx_(ctx), sm_(ctx.getSourceManager()), out_(out), rules_(out.findings),
-        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {}
+        analyzer_(packs, ctx, [this](const FunctionDecl *fn) { noteDecl(fn); }, rules_) {
+    // A wrapper's body is analysed before its first caller (extract/learned_locks.h).
+    analyzer_.learned().setAnalyzer([this](const FunctionDecl *fn) { analyze(const_cast<FunctionDecl *>(fn)); });
+    analyzer_.learned().setFunctions(&found_);
+  }
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -78,9 +83,11 @@ public:
 
   // Functions are analysed after the traversal, not during it: building CFGs and
   // reading attributes must not touch the AST's lists while the visitor walks them.
-  void extract(TranslationUnitDecl *tu) {
+  void extract(TranslationUnitDecl *tu, const RulePacks &packs) {
+    recordStreamFlows(ctx_, packs, out_);
     TraverseDecl(tu);
     for (FunctionDecl *fn : found_) analyze(fn);
+    pruneStreamFlows(out_);
   }
 
 private:
@@ -135,7 +142,7 @@ public:
     const SourceManager &sm = ctx.getSourceManager();
     if (auto entry = sm.getFileEntryRefForID(sm.getMainFileID())) out_.file = displayPath(entry->getName().str());
     Extractor extractor(ctx, packs_, out_);
-    extractor.extract(ctx.getTranslationUnitDecl());
+    extractor.extract(ctx.getTranslationUnitDecl(), packs_);
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
     // The hash of what the parser read, not of the file when the entry is stored: an edit

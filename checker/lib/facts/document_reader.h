@@ -6,6 +6,7 @@
 #pragma once
 
 #include "facts/lock_key.h"
+#include "facts/slot_key.h"
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,8 @@ long long integer(const json &v, const At &at, long long min, long long max = kM
 std::vector<std::string> strings(const json &v, const At &at);
 LockKey lockKey(const json &v, const At &at);
 std::vector<LockKey> lockKeys(const json &v, const At &at);
+SlotKey slotKey(const json &v, const At &at);
+std::vector<SlotKey> slotKeys(const json &v, const At &at);
 
 // A member left out takes its type's default (format 2 writes no default).
 inline std::string optString(const json &obj, const char *key, const At &at) {
@@ -75,6 +78,26 @@ inline LockKey optLockKey(const json &obj, const char *key, const At &at) {
 inline std::vector<LockKey> optLockKeys(const json &obj, const char *key, const At &at) {
   const json *v = optional(obj, key);
   return v ? lockKeys(*v, at.field(key)) : std::vector<LockKey>{};
+}
+
+inline SlotKey optSlotKey(const json &obj, const char *key, const At &at) {
+  const json *v = optional(obj, key);
+  return v ? slotKey(*v, at.field(key)) : SlotKey{};
+}
+
+inline std::vector<SlotKey> optSlotKeys(const json &obj, const char *key, const At &at) {
+  const json *v = optional(obj, key);
+  return v ? slotKeys(*v, at.field(key)) : std::vector<SlotKey>{};
+}
+
+// Calls `each(name, value, where)` for each member of the optional map `key` of `obj` (a
+// map keyed by class name or slot key: the values are checked by `each`, the keys are data).
+template <class F> void eachEntry(const json &obj, const char *key, const At &parent, F &&each) {
+  const json *map = optional(obj, key);
+  if (!map) return;
+  At at = parent.field(key);
+  if (!map->is_object()) malformed(at, "expected an object");
+  for (const auto &[name, value] : map->items()) each(name, value, at.field(name));
 }
 
 } // namespace lockcheck::facts_doc

@@ -3,7 +3,10 @@
 #include "facts/facts.h"
 
 #include "facts/document_reader.h"
+#include "facts/facts_json_parts.h"
 #include "facts/indirect_facts.h"
+#include "facts/lock_effects_json.h"
+#include "facts/stream_facts.h"
 #include "support/strict_json.h"
 
 #include <nlohmann/json.hpp>
@@ -11,8 +14,8 @@
 #include <algorithm>
 
 namespace lockcheck {
-namespace {
 using nlohmann::json;
+namespace {
 using facts_doc::array;
 using facts_doc::At;
 using facts_doc::integer;
@@ -26,9 +29,6 @@ using facts_doc::optString;
 using facts_doc::required;
 using facts_doc::strings;
 
-// A line, column, parameter or argument index.
-unsigned natural(const json &v, const At &at) { return static_cast<unsigned>(integer(v, at, 0)); }
-
 // Format 2 leaves out every field equal to its default (false, "", [], -1): most calls
 // hold no lock, pass no callable and wait on nothing, and a warm run parses what is left.
 bool isDefault(const json &v) {
@@ -41,23 +41,6 @@ bool isDefault(const json &v) {
 json compact(json object) {
   for (auto it = object.begin(); it != object.end();) it = isDefault(*it) ? object.erase(it) : std::next(it);
   return object;
-}
-
-json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
-SourcePoint pointFrom(const json &j, const At &at) {
-  if (!j.is_array() || j.size() != 3) malformed(at, "expected [file, line, column]");
-  return SourcePoint{facts_doc::string(j[0], at.element(0)), natural(j[1], at.element(1)), natural(j[2], at.element(2))};
-}
-SourcePoint pointAt(const json &obj, const char *key, const At &at) { return pointFrom(required(obj, key, at), at.field(key)); }
-
-json lockJson(const LockRef &l) {
-  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
-                  {"recursive", l.recursive}});
-}
-LockRef lockFrom(const json &j, const At &at) {
-  object(j, at, {"key", "order", "display", "shared", "recursive"});
-  return LockRef{optLockKey(j, "key", at), optLockKey(j, "order", at), optString(j, "display", at),
-                 optBoolean(j, "shared", at), optBoolean(j, "recursive", at)};
 }
 
 json heldJson(const std::vector<HeldLock> &held) {
@@ -86,19 +69,35 @@ template <class F> void eachOf(const json &obj, const char *key, const At &paren
   for (size_t i = 0; i < array(*list, at).size(); ++i) f((*list)[i], at.element(i));
 }
 
+CallPath callPathAt(const json &obj, const char *key, const At &at) {
+  CallPath path = CallPath::Normal;
+  const json *v = optional(obj, key);
+  if (v && !parseCallPath(facts_doc::string(*v, at.field(key)), path))
+    malformed(at.field(key), "not a call path (\"error\" or \"dying\"): " + v->dump(-1, ' ', false, json::error_handler_t::replace));
+  return path;
+}
+
 json callJson(const CallEvent &c) {
   json callables = json::array();
-  for (const auto &a : c.callables)
-    callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
+  for (const auto &a : c.callables) {
+    json ja = {{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}};
+    if (!a.classes.empty()) ja["classes"] = a.classes;
+    if (!a.slot.empty()) ja["slot"] = a.slot;
+    callables.push_back(std::move(ja));
+  }
+  json streams = json::array(), unshared = json::array();
+  for (const auto &s : c.streams) streams.push_back(json::array({s.position, s.value}));
+  for (const auto &u : c.unshared) unshared.push_back(compact({{"object", u.object}, {"after", u.after}}));
   return compact({{"callee", c.callee}, {"callee_name", c.calleeName}, {"receiver_type", c.receiverType},
                   {"where", pointJson(c.where)}, {"held", heldJson(c.held)}, {"wait", c.isWait},
                   {"wait_releases", c.waitReleases}, {"waits_on_adopted", c.waitsOnAdopted}, {"this_arg", c.thisArg},
                   {"arg_locks", c.argLocks}, {"unresolved", c.unresolved}, {"through", c.through},
-                  {"callables", std::move(callables)}});
+                  {"callables", std::move(callables)}, {"path", callPathName(c.path)},
+                  {"streams", std::move(streams)}, {"unshared", std::move(unshared)}});
 }
 CallEvent callFrom(const json &j, const At &at) {
   object(j, at, {"callee", "callee_name", "receiver_type", "where", "held", "wait", "wait_releases", "waits_on_adopted",
-                 "this_arg", "arg_locks", "unresolved", "through", "callables"});
+                 "this_arg", "arg_locks", "unresolved", "through", "callables", "path", "streams", "unshared"});
   CallEvent c;
   c.callee = optString(j, "callee", at);
   c.calleeName = optString(j, "callee_name", at);
@@ -111,12 +110,24 @@ CallEvent callFrom(const json &j, const At &at) {
   c.thisArg = optLockKey(j, "this_arg", at);
   c.argLocks = optLockKeys(j, "arg_locks", at);
   c.unresolved = optBoolean(j, "unresolved", at);
-  c.through = optString(j, "through", at);
+  c.through = optSlotKey(j, "through", at);
   eachOf(j, "callables", at, [&](const json &a, const At &ca) {
-    object(a, ca, {"index", "targets", "forwards_param"});
+    object(a, ca, {"index", "targets", "forwards_param", "classes", "slot"});
     c.callables.push_back(CallableArg{natural(required(a, "index", ca), ca.field("index")),
                                       strings(required(a, "targets", ca), ca.field("targets")),
-                                      static_cast<int>(integer(required(a, "forwards_param", ca), ca.field("forwards_param"), -1))});
+                                      static_cast<int>(integer(required(a, "forwards_param", ca), ca.field("forwards_param"), -1)),
+                                      optStrings(a, "classes", ca), optSlotKey(a, "slot", ca)});
+  });
+  c.path = callPathAt(j, "path", at);
+  eachOf(j, "streams", at, [&](const json &s, const At &sa) {
+    if (!s.is_array() || s.size() != 2) malformed(sa, "expected [argument position, stream value]");
+    c.streams.push_back(StreamArg{static_cast<int>(integer(s[0], sa.element(0), -1)), facts_doc::string(s[1], sa.element(1))});
+  });
+  eachOf(j, "unshared", at, [&](const json &u, const At &ua) {
+    object(u, ua, {"object", "after"});
+    UnsharedObject o{facts_doc::lockKey(required(u, "object", ua), ua.field("object")), {}};
+    eachOf(u, "after", ua, [&](const json &i, const At &ia) { o.after.push_back(natural(i, ia)); });
+    c.unshared.push_back(std::move(o));
   });
   return c;
 }
@@ -148,6 +159,42 @@ Finding findingFrom(const json &j, const At &at) {
 }
 } // namespace
 
+const char *callPathName(CallPath path) {
+  switch (path) {
+  case CallPath::Error: return "error";
+  case CallPath::Dying: return "dying";
+  case CallPath::Normal: break;
+  }
+  return "";
+}
+
+bool parseCallPath(std::string_view text, CallPath &out) {
+  for (CallPath p : {CallPath::Normal, CallPath::Error, CallPath::Dying})
+    if (text == callPathName(p)) {
+      out = p;
+      return true;
+    }
+  return false;
+}
+
+json compactJson(json object) { return compact(std::move(object)); }
+unsigned natural(const json &v, const At &at) { return static_cast<unsigned>(integer(v, at, 0)); }
+json pointJson(const SourcePoint &p) { return json::array({p.file, p.line, p.column}); }
+SourcePoint pointFrom(const json &j, const At &at) {
+  if (!j.is_array() || j.size() != 3) malformed(at, "expected [file, line, column]");
+  return SourcePoint{facts_doc::string(j[0], at.element(0)), natural(j[1], at.element(1)), natural(j[2], at.element(2))};
+}
+SourcePoint pointAt(const json &obj, const char *key, const At &at) { return pointFrom(required(obj, key, at), at.field(key)); }
+json lockJson(const LockRef &l) {
+  return compact({{"key", l.key}, {"order", l.order}, {"display", l.display}, {"shared", l.shared},
+                  {"recursive", l.recursive}});
+}
+LockRef lockFrom(const json &j, const At &at) {
+  object(j, at, {"key", "order", "display", "shared", "recursive"});
+  return LockRef{optLockKey(j, "key", at), optLockKey(j, "order", at), optString(j, "display", at),
+                 optBoolean(j, "shared", at), optBoolean(j, "recursive", at)};
+}
+
 json factsToDocument(const TUFacts &facts) {
   json functions = json::object();
   for (const auto &[key, fn] : facts.functions) {
@@ -163,7 +210,9 @@ json factsToDocument(const TUFacts &facts) {
                               {"blocking", fn.annotatedBlocking}, {"nonblocking", fn.annotatedNonblocking},
                               {"handler", fn.annotatedHandler}, {"lambda", fn.isLambda},
                               {"entry_locks", fn.entryLocks}, {"calls", std::move(calls)},
-                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)}});
+                              {"acquires", std::move(acquires)}, {"invokes", std::move(invokes)},
+                              {"escapes", fn.escapes}, {"effects", effectsToJson(fn.effects)},
+                              {"program", programToJson(fn.program)}});
   }
   json decls = json::object();
   for (const auto &[key, d] : facts.decls)
@@ -174,6 +223,7 @@ json factsToDocument(const TUFacts &facts) {
   json doc = {{"lockcheck_facts", kFactsVersion}, {"file", facts.file}, {"functions", functions},
               {"decls", decls}, {"findings", findings}};
   indirectFactsToDocument(facts, doc);
+  streamFactsToDocument(facts, doc);
   return doc;
 }
 
@@ -202,7 +252,8 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
       return false;
     }
     const At top;
-    object(doc, top, {"lockcheck_facts", "file", "functions", "decls", "findings", "classes", "callable_flows"});
+    object(doc, top, {"lockcheck_facts", "file", "functions", "decls", "findings", "classes", "callable_flows",
+                      "callable_types", "escaping_classes", "stream_flows"});
     out = TUFacts{};
     out.file = facts_doc::string(required(doc, "file", top), top.field("file"));
     At functions = top.field("functions");
@@ -211,7 +262,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
     for (const auto &[key, j] : fns.items()) {
       At at = functions.field(key);
       object(j, at, {"name", "qualified", "where", "blocking", "nonblocking", "handler", "lambda", "entry_locks", "calls",
-                     "acquires", "invokes"});
+                     "acquires", "invokes", "escapes", "effects", "program"});
       FunctionFacts fn;
       fn.key = key;
       fn.name = optString(j, "name", at);
@@ -235,6 +286,12 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
         fn.invokes.push_back(InvokeEvent{param ? natural(*param, ia.field("param")) : 0u, pointAt(i, "where", ia),
                                          heldFrom(i, "held", ia)});
       });
+      eachOf(j, "escapes", at, [&](const json &e, const At &ea) {
+        fn.escapes.push_back(static_cast<int>(integer(e, ea, -1)));
+      });
+      if (const json *effects = optional(j, "effects")) fn.effects = effectsFromJson(*effects, at.field("effects"));
+      if (const json *program = optional(j, "program")) fn.program = programFromJson(*program, at.field("program"));
+      checkProgram(fn, at.field("program"));
       out.functions.emplace(key, std::move(fn));
     }
     At decls = top.field("decls");
@@ -251,6 +308,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
     const json &fs = array(required(doc, "findings", top), findings);
     for (size_t i = 0; i < fs.size(); ++i) out.findings.push_back(findingFrom(fs[i], findings.element(i)));
     indirectFactsFromDocument(doc, out);
+    streamFactsFromDocument(doc, out);
     return true;
   } catch (const std::exception &e) { // Malformed, and bad_alloc
     out = TUFacts{};

@@ -3,52 +3,67 @@
 // Format (JSON, versioned, deterministic): docs/facts-format.md.
 #pragma once
 
+#include "facts/lock_effects.h"
 #include "facts/lock_key.h"
+#include "facts/lock_ref.h"
+#include "facts/slot_key.h"
 #include "report/finding.h"
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lockcheck {
 
 // 2: fields equal to their default are left out; 3: class hierarchy and callable flows
 // (indirect calls), and "g:" keys of internal-linkage objects name their translation unit,
-// static locals their function.
-inline constexpr int kFactsVersion = 3;
+// static locals their function; 4: object flows, conversions by type, escaping classes,
+// the type of a called slot, and what each argument passes for a callee's parameter (issue
+// 27); what a maintainer acts on (docs/spec.md §3): a call's path kind, stream arguments
+// and objects not yet shared, functions' escapes, stream flows (issue 30); lock effects
+// learned from bodies and the replay skeleton of functions that call wrappers defined
+// elsewhere (issue 26, facts/lock_effects.h).
+inline constexpr int kFactsVersion = 4;
 
-// Lock identity (typed as LockKey, facts/lock_key.h; these are the texts in the facts
-// file). `key` is relative to the function it appears in:
-//   "g:<qualified global>[@<tu>][.field...]"  a global or static object; "@<tu>" (the
-//                                       unit's main file) for internal linkage, and a
-//                                       static local is "<function>::<name>"
-//   "t:<field>[.field...]"              reached from `this`
-//   "p<N>:<path>"                       reached from parameter N ("p0:" is the parameter itself)
-//   "l:<name>@<line>[.field...]"        a local object (never leaves the function); "l:<name>"
-//                                       a parameter named by another declaration's attribute
-//   "x:<text>"                          anything else, by its spelling
-// `order` is the declaration identity used across functions and TUs for lock order:
-// globals as above, members as "f:<Class>::<field>".
-struct LockRef {
-  LockKey key;
-  LockKey order;
-  InternedString display; // as written: "store.mu", "mu_"
-  bool shared = false;
-  bool recursive = false;
-};
-
-struct HeldLock {
-  LockRef lock;
-  SourcePoint acquired;
-};
-
-// A callable passed as an argument: a lambda / function whose body may run inside the callee.
+// What an argument passes for the callee's parameter `index` when that is a callable or a
+// pointer / reference to a polymorphic object: a lambda / function whose body may run inside
+// the callee, or objects whose virtual methods it may call (one level of calling context).
 struct CallableArg {
   unsigned index = 0;
   std::vector<std::string> targets; // function keys (every call operator of a lambda)
   int forwardsParam = -1;           // the caller's own parameter passed on
+  std::vector<std::string> classes; // objects of exactly these classes (`&local`, `new T`)
+  SlotKey slot;                     // read from this slot: what flows into it flows in here
+};
+
+// Where a call runs on its function's paths (docs/spec.md §3 "What is reported"): on the
+// path that runs when nothing fails, only on an error path (a catch block, a branch taken on
+// failure: extract/failure_paths.h), or only on paths that end the process.
+enum class CallPath : unsigned char { Normal, Error, Dying };
+// Its facts-file text: "" (normal, left out), "error", "dying".
+const char *callPathName(CallPath path);
+bool parseCallPath(std::string_view text, CallPath &out);
+
+// A stream or descriptor argument (FILE*, std::ostream, an int descriptor) and the value it
+// holds (extract/stream_identity.h): "$console", "$nonblocking", "a:N" (the caller's own
+// parameter N) or a stream slot key ("f:Class::field", "g:name", "l:<function>#name@line",
+// "r:<function>" a function's result), resolved over the program at link time.
+struct StreamArg {
+  int position = 0; // argument index; -1 for the object of a member call
+  InternedString value;
+};
+
+// A lock held at a call that belongs to `object`, a local object or one the function
+// created with new / make_unique / make_shared, not yet stored anywhere, returned or given
+// to a function that might publish it (extract/escape_analysis.h). `after`: the earlier
+// calls (indices into the function's calls) that hand the object to a function whose body
+// decides at link time whether it publishes it.
+struct UnsharedObject {
+  LockKey object; // "l:name@line"
+  std::vector<unsigned> after;
 };
 
 struct CallEvent {
@@ -61,10 +76,15 @@ struct CallEvent {
   LockKey waitReleases;       // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
-  InternedString through;      // call through a callable slot (std::function, pointer): its slot key
+  // A call through a callable slot (std::function, pointer): its slot. A virtual call
+  // (`unresolved`): the slot its receiver is read from, if any (`h->Put()`, `dest_->Append()`).
+  SlotKey through;
   LockKey thisArg;             // key of the callee's `this` here ("t:" for our own this)
   std::vector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
   std::vector<CallableArg> callables;
+  CallPath path = CallPath::Normal;
+  std::vector<StreamArg> streams;       // stream / descriptor arguments with a known value
+  std::vector<UnsharedObject> unshared; // held locks' objects not yet shared here
 };
 
 struct AcquireEvent {
@@ -96,6 +116,12 @@ struct FunctionFacts {
   std::vector<CallEvent> calls;
   std::vector<AcquireEvent> acquires;
   std::vector<InvokeEvent> invokes;
+  // What the body publishes itself (stores, returns, captures, hands to a library function):
+  // -1 for `this`, N for parameter N. What it hands to other functions is in its calls'
+  // this_arg / arg_locks, judged at link time (link/escape_summary.h).
+  std::vector<int> escapes;
+  std::vector<LockEffect> effects; // what a call of it does to the caller's locks (wrappers)
+  LockProgram program;             // replayed at link when some effects come from other TUs
 };
 
 // A function referenced but perhaps not defined in this TU.
@@ -121,14 +147,25 @@ struct ClassFacts {
   std::vector<VirtualMethod> methods; // its virtual methods, in declaration order
 };
 
-// What flows into one callable slot (a field, variable or parameter of callable type:
-// std::function, function pointer, pointer to member, a container of these).
-// Slot keys: "f:Class::field", "g:name" (global/static), "l:<function key>#name@line",
-// "p:<function key>#N" (parameter N).
+// What flows into one slot (facts/slot_key.h): a field, variable or parameter of callable
+// type (std::function, function pointer, pointer to member, a container of these) or a
+// pointer / reference to a polymorphic object (raw, smart, or a container of these).
 struct CallableSources {
-  std::vector<std::string> targets; // function keys
-  std::vector<std::string> slots;   // other slots whose callables flow in
+  std::vector<std::string> targets; // function keys; for an object slot, class names
+  std::vector<SlotKey> slots;       // other slots whose values flow in
   bool unknown = false;             // something lockcheck cannot bound flows in
+  std::string type;                 // a called callable slot's type ("void (*)(int)"): the
+                                    // key of the functions converted to it (callableTypes)
+};
+
+// What flows into one stream slot (a FILE*, std::ostream or int descriptor field, global,
+// local or function result; extract/stream_identity.h). Slot keys as StreamArg::value.
+struct StreamSources {
+  bool console = false;     // stdout / stderr (a pack's console_streams / console_descriptors)
+  bool nonblocking = false; // a descriptor made non-blocking (eventfd(EFD_NONBLOCK), ...)
+  bool unknown = false;     // anything else: a file, a call's result, an arithmetic value
+  std::vector<std::string> slots; // other slots whose values flow in
+  bool madeNonblocking = false;   // fcntl(F_SETFL, O_NONBLOCK) is applied to the slot itself
 };
 
 // A file the TU read, with the hash of the bytes the parser saw (empty: not loaded).
@@ -148,7 +185,14 @@ struct TUFacts {
   DeclMap decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
   std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
-  std::map<std::string, CallableSources> callableFlows;  // by slot key
+  std::map<SlotKey, CallableSources> callableFlows;      // by slot key
+  std::map<std::string, StreamSources> streamFlows;      // by stream slot key
+  // Functions converted to a callable type here, by type ("void (*)(int)",
+  // "std::function<void (int)>", "void (C::*)()"): what a lost flow falls back to.
+  std::map<std::string, std::vector<std::string>> callableTypes;
+  // Polymorphic classes some of whose objects go where no slot follows them (`*out = new
+  // C`, a `this` handed out): they may reach any slot whose flow is not followed.
+  std::vector<std::string> escapingClasses;
   // For the cache; not serialised.
   std::vector<InputFile> inputs;  // files the TU read (and those __has_include found)
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)

@@ -9,6 +9,8 @@
 #include "facts/hashing.h"
 #include "facts/indirect_facts.h"
 #include "facts/json_pull_parser.h"
+#include "facts/lock_effects_json.h"
+#include "facts/stream_facts.h"
 #include "support/strict_json.h"
 
 #include <algorithm>
@@ -69,16 +71,19 @@ public:
         if (findings) throw Reject{};
         in_.array([&] { out_.facts.findings.push_back(finding()); });
         findings = true;
-      } else if (key == "classes" || key == "callable_flows") {
+      } else if (key == "classes" || key == "callable_flows" || key == "callable_types" || key == "escaping_classes" ||
+                 key == "stream_flows") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
-        strict_json::Error e;
-        if (!strict_json::parse(in_.raw(), indirect[std::string(key)], e, {true, false, strict_json::kMaxDepth})) throw Reject{};
+        indirect[std::string(key)] = rawJson();
       } else {
         throw Reject{}; // an unknown member: the reference decoder names it
       }
     });
-    if (!indirect.empty()) indirectFactsFromDocument(indirect, out_.facts);
+    if (!indirect.empty()) {
+      indirectFactsFromDocument(indirect, out_.facts);
+      streamFactsFromDocument(indirect, out_.facts);
+    }
     if (!in_.atEnd() || !version || !file || !functions || !decls || !findings) throw Reject{};
     // A key given twice in one document: the reference decoder keeps the last, this one
     // may have skipped it; leave that rare case to the reference decoder.
@@ -126,9 +131,14 @@ private:
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
       else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
       else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
+      else if (f == "escapes") fn.escapes.clear(), in_.array([&] { fn.escapes.push_back(in_.signedNumber(-1)); });
+      // Wrappers only, rare: read as the reference decoder reads them; it names any problem.
+      else if (f == "effects") fn.effects = effectsFromJson(rawJson(), {});
+      else if (f == "program") fn.program = programFromJson(rawJson(), {});
       else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
+    checkProgram(fn, {});
     fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
     out_.facts.functions.insert_or_assign(fn.key, std::move(fn));
   }
@@ -151,6 +161,15 @@ private:
       else throw Reject{}; // an unknown field
     });
     out_.facts.decls.insert_or_assign(d.key, std::move(d));
+  }
+
+  // A small value parsed as the reference decoder parses it (classes, callable flows, lock
+  // effects, replay programs).
+  nlohmann::json rawJson() {
+    nlohmann::json value;
+    strict_json::Error e;
+    if (!strict_json::parse(in_.raw(), value, e, {true, false, strict_json::kMaxDepth})) throw Reject{};
+    return value;
   }
 
   SourcePoint point() {
@@ -182,6 +201,12 @@ private:
   // which names it in its error.
   LockKey lockKey() {
     auto key = LockKey::fromFacts(in_.stringView());
+    if (!key) throw Reject{};
+    return *key;
+  }
+  // The same for a callable slot key.
+  SlotKey slotKey() {
+    auto key = SlotKey::fromFacts(in_.stringView());
     if (!key) throw Reject{};
     return *key;
   }
@@ -222,12 +247,38 @@ private:
       else if (f == "this_arg") c.thisArg = lockKey();
       else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
-      else if (f == "through") in_.string(c.through);
+      else if (f == "through") c.through = slotKey();
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
+      else if (f == "path") {
+        if (!parseCallPath(in_.stringView(), c.path)) throw Reject{};
+      } else if (f == "streams") c.streams.clear(), in_.array([&] { c.streams.push_back(streamArg()); });
+      else if (f == "unshared") c.unshared.clear(), in_.array([&] { c.unshared.push_back(unsharedObject()); });
       else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
     return c;
+  }
+
+  StreamArg streamArg() {
+    StreamArg s;
+    in_.expect('[');
+    s.position = in_.signedNumber(-1);
+    in_.expect(',');
+    in_.string(s.value);
+    in_.expect(']');
+    return s;
+  }
+
+  UnsharedObject unsharedObject() {
+    UnsharedObject u;
+    bool object = false;
+    in_.object([&](std::string_view f) {
+      if (f == "object") u.object = lockKey(), object = true;
+      else if (f == "after") u.after.clear(), in_.array([&] { u.after.push_back(in_.unsignedNumber()); });
+      else throw Reject{}; // an unknown field
+    });
+    if (!object) throw Reject{};
+    return u;
   }
 
   CallableArg callable() {
@@ -237,6 +288,8 @@ private:
       if (f == "index") a.index = in_.unsignedNumber(), index = true;
       else if (f == "targets") a.targets = in_.strings(), targets = true;
       else if (f == "forwards_param") a.forwardsParam = in_.signedNumber(-1), forwards = true;
+      else if (f == "classes") a.classes = in_.strings();
+      else if (f == "slot") a.slot = slotKey();
       else throw Reject{}; // an unknown field
     });
     if (!index || !targets || !forwards) throw Reject{};
@@ -319,7 +372,8 @@ bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::s
     FactsDecoder(text, seen, out).document();
     return true;
   } catch (const Reject &) {
-  } catch (const std::exception &) { // a malformed "classes" or "callable_flows"; the reference decoder says what
+  } catch (const std::exception &) { // a malformed class, flow, callable type, stream flow, effect or
+                                     // replay program: the reference decoder says what
   }
   out = StreamedFacts{};
   return factsFromJson(std::string(text), out.facts, error);

@@ -35,24 +35,19 @@ void indirectFactsToDocument(const TUFacts &facts, json &doc) {
       if (!s.targets.empty()) js["targets"] = s.targets;
       if (!s.slots.empty()) js["slots"] = s.slots;
       if (s.unknown) js["unknown"] = true;
-      flows[slot] = std::move(js);
+      if (!s.type.empty()) js["type"] = s.type;
+      flows[slot.toString()] = std::move(js);
     }
     doc["callable_flows"] = std::move(flows);
   }
+  if (!facts.callableTypes.empty()) doc["callable_types"] = facts.callableTypes;
+  if (!facts.escapingClasses.empty()) doc["escaping_classes"] = facts.escapingClasses;
 }
 
 void indirectFactsFromDocument(const json &doc, TUFacts &out) {
   using namespace facts_doc;
   const At top;
-  // A map keyed by class name or slot key: each value is checked, the keys are data.
-  auto entries = [&](const char *key, auto &&each) {
-    const json *map = optional(doc, key);
-    if (!map) return;
-    At at = top.field(key);
-    if (!map->is_object()) malformed(at, "expected an object");
-    for (const auto &[name, value] : map->items()) each(name, value, at.field(name));
-  };
-  entries("classes", [&](const std::string &name, const json &jc, const At &at) {
+  eachEntry(doc, "classes", top, [&](const std::string &name, const json &jc, const At &at) {
     object(jc, at, {"methods", "pure", "final_methods", "bases", "final"});
     ClassFacts c;
     c.bases = optStrings(jc, "bases", at);
@@ -84,11 +79,16 @@ void indirectFactsFromDocument(const json &doc, TUFacts &out) {
     mark("final_methods", &VirtualMethod::final);
     out.classes.emplace(name, std::move(c));
   });
-  entries("callable_flows", [&](const std::string &slot, const json &js, const At &at) {
-    object(js, at, {"targets", "slots", "unknown"});
-    out.callableFlows.emplace(slot, CallableSources{optStrings(js, "targets", at), optStrings(js, "slots", at),
-                                                    optBoolean(js, "unknown", at)});
+  eachEntry(doc, "callable_flows", top, [&](const std::string &slot, const json &js, const At &at) {
+    object(js, at, {"targets", "slots", "unknown", "type"});
+    out.callableFlows.emplace(slotKey(json(slot), at),
+                              CallableSources{optStrings(js, "targets", at), optSlotKeys(js, "slots", at),
+                                              optBoolean(js, "unknown", at), optString(js, "type", at)});
   });
+  eachEntry(doc, "callable_types", top, [&](const std::string &type, const json &keys, const At &at) {
+    out.callableTypes.emplace(type, strings(keys, at));
+  });
+  out.escapingClasses = optStrings(doc, "escaping_classes", top);
 }
 
 } // namespace lockcheck

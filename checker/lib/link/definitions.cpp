@@ -10,9 +10,11 @@
 //   - otherwise to every definition (a "choice": the union of their summaries; a finding
 //     that only some of them give is a warning, as for an indirect call).
 #include "link/program_linker.h"
+#include "link/target_choice.h"
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 
 namespace lockcheck {
 
@@ -90,11 +92,16 @@ void ProgramLinker::bindCalls() {
 bool ProgramLinker::updateChoice(Id id) {
   const Choice &choice = choices_[static_cast<size_t>(id) - byId_.size()];
   Blocking b;
-  if (!someBlocks(variants_.at(choice.key), true, {}, b)) return false;
+  if (!definitionsBlock(variants_.at(choice.key), b)) return false;
   auto [entry, added] = blocking_.try_emplace(id);
   Blocking &mine = entry->second;
-  // `maybe` only turns off (once every definition blocks), so this ends.
-  if (!added && mine.blocks && mine.maybe == b.maybe) return false;
+  // Each of these only gets better as the definitions' summaries grow (`maybe` turns off once
+  // every definition blocks, a stream-dependent summary becomes unconditional, the normal
+  // path is found, quiet streams only drop out), so this ends.
+  auto explanation = [](const Blocking &x) {
+    return std::make_tuple(explanationKind(x), x.offPath, x.quietOnConsole, x.quietOnNonblocking, x.streamPosition);
+  };
+  if (!added && mine.blocks && explanation(mine) == explanation(b)) return false;
   mine = std::move(b);
   return true;
 }

@@ -22,6 +22,16 @@ bool parseSeverity(const std::string &text, Severity &out) {
   return true;
 }
 
+const char *judgementText(const std::string &judgement) {
+  if (judgement == "not-yet-shared")
+    return "a note, not an error: the lock belongs to an object this function created and has not published yet "
+           "(stored, returned or given to code that may share it), so no other thread can wait for it";
+  if (judgement == "error-path")
+    return "what blocks runs only when something failed (a catch block or a branch taken on failure); nothing "
+           "on the normal path blocks";
+  return "";
+}
+
 bool SourcePoint::operator<(const SourcePoint &o) const {
   return std::tie(file, line, column) < std::tie(o.file, o.line, o.column);
 }

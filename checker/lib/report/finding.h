@@ -39,7 +39,15 @@ struct Finding {
   // One line on what to change, e.g. "copy what crypt_r needs while 'mu' is held, release
   // it, then call verify_password()"; empty when the rule's page says it all.
   std::string fix;
+  // Which judgements of docs/spec.md §3 "What is reported" shaped the finding, for users who
+  // ask why it is a note or why it names this target: "not-yet-shared" (a note: the lock's
+  // object is not reachable by another thread yet), "error-path" (what blocks runs only when
+  // something failed). Empty for most findings.
+  std::vector<std::string> judgements;
 };
+
+// One sentence on a judgement (Finding::judgements) for the reports; empty for an unknown one.
+const char *judgementText(const std::string &judgement);
 
 // Stable order: file, line, column, rule, message.
 void sortFindings(std::vector<Finding> &findings);

@@ -17,15 +17,17 @@ void writeJsonReport(const std::vector<Finding> &findings, const RunSummary &sum
                        {"line", step.where.line},
                        {"column", step.where.column},
                        {"note", step.note}});
-    list.push_back({{"rule", f.rule},
-                    {"severity", severityName(f.severity)},
-                    {"file", f.anchor.file},
-                    {"line", f.anchor.line},
-                    {"column", f.anchor.column},
-                    {"message", f.message},
-                    {"lock", f.lock},
-                    {"function", f.function},
-                    {"trace", std::move(trace)}});
+    ordered_json finding = {{"rule", f.rule},
+                            {"severity", severityName(f.severity)},
+                            {"file", f.anchor.file},
+                            {"line", f.anchor.line},
+                            {"column", f.anchor.column},
+                            {"message", f.message},
+                            {"lock", f.lock},
+                            {"function", f.function},
+                            {"trace", std::move(trace)}};
+    if (!f.judgements.empty()) finding["judgements"] = f.judgements; // docs/spec.md §3: why a note, why this target
+    list.push_back(std::move(finding));
   }
   ordered_json errors = ordered_json::array();
   for (const auto &e : summary.errors) errors.push_back({{"file", e.file}, {"message", e.message}});

@@ -155,6 +155,7 @@ ordered_json results(const std::vector<Finding> &findings) {
       result["codeFlows"] = ordered_json::array({codeFlow(f, location)});
       result["relatedLocations"] = std::move(related);
     }
+    if (!f.judgements.empty()) result["properties"] = {{"judgements", f.judgements}};
     std::string hash = stableHash(f);
     result["partialFingerprints"] = {{"lockcheck/v1", hash + ":" + std::to_string(++occurrences[hash])}};
     list.push_back(std::move(result));

@@ -40,6 +40,10 @@ void writeTextReport(const std::vector<Finding> &findings, const RunSummary &sum
       writePoint(f.trace[i].where, out);
       out << ": note: " << f.trace[i].note << '\n';
     }
+    for (const auto &j : f.judgements) { // docs/spec.md §3: why it is a note, why this target
+      writePoint(f.anchor, out);
+      out << ": note: " << judgementText(j) << " [" << j << "]\n";
+    }
     if (!f.fix.empty()) {
       writePoint(f.anchor, out);
       out << ": note: to fix: " << f.fix << '\n';

@@ -18,12 +18,14 @@ void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> 
 }
 
 // "io", or "io: write" when the blocking function is further down the chain than the call,
-// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put.
+// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put, and
+// "..., targets matched by type" when that call's flow was lost (docs/rules/blocking-under-lock.md).
 std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
   std::string what = b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName || b.leaf == b.via
                          ? b.category
                          : b.category + ": " + b.leaf;
-  return b.via.empty() ? what : what + " via " + b.via;
+  if (b.via.empty()) return what;
+  return what + " via " + b.via + (b.byType ? ", targets matched by type" : "");
 }
 
 // The lock names for a fix hint: "'mu' is held, release it" / "'a', 'b' are held, release them".
@@ -40,6 +42,11 @@ std::string fixForCall(const ProgramLinker::Blocking &b, const CallEvent &call, 
 
 // "blocks", or "may block" (a warning) when only some possible targets of an indirect call do.
 const char *blocksVerb(const ProgramLinker::Blocking &b) { return b.maybe ? "() may block (" : "() blocks ("; }
+
+// What blocks runs only when something failed: still reported (docs/spec.md §3), and said so.
+void noteErrorPath(const ProgramLinker::Blocking &b, Finding &f) {
+  if (b.offPath) f.judgements.push_back("error-path");
+}
 
 } // namespace
 
@@ -69,13 +76,30 @@ void BlockingUnderLockRule::callsUnderLock(ProgramLinker &program) {
         b.leaf = call.calleeName;
       }
       if (!b.blocks) continue;
+      b.offPath = b.offPath || call.path == CallPath::Error; // the call itself is on an error path
+      // A stream parameter of fn's that every caller gives the console or a non-blocking descriptor.
+      if (b.conditional && program.quietInEveryCall(fn, b)) continue;
+      // Locks of objects no other thread can reach yet give a note (docs/spec.md §3); with
+      // other locks held too, the finding is about those.
+      std::vector<HeldLock> shared;
+      for (const auto &h : held)
+        if (!program.unshared(fn, call, h.lock.key)) shared.push_back(h);
+      bool notYetShared = shared.empty();
+      if (!notYetShared) held = std::move(shared);
       std::vector<TraceStep> trace;
       addAcquiredNotes(held, trace);
       program.appendChain(b.chain, trace);
-      Finding &f = report(call.where, call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held),
+      Finding &f = report(call.where,
+                          call.calleeName + blocksVerb(b) + blockingWhat(b, call) + ") while " + heldText(held) +
+                              (notYetShared ? " (not yet shared)" : ""),
                           held.back().lock.display, fn.name, std::move(trace));
       f.fix = fixForCall(b, call, held);
       if (b.maybe) f.severity = Severity::Warning;
+      if (notYetShared) {
+        f.severity = Severity::Note;
+        f.judgements.push_back("not-yet-shared");
+      }
+      noteErrorPath(b, f);
     }
   }
 }
@@ -90,14 +114,14 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
         if (it == invs.end()) continue;
         for (const auto &inv : it->second) {
           if (inv.held.empty()) continue;
-          for (const auto &target : ca.targets) {
+          for (const auto &target : program.callablesPassed(ca)) {
             // A named function with several definitions: each body, and a warning (only
             // some programs pass that one).
             std::vector<const FunctionFacts *> bodies = program.definitionsOf(target);
             for (const FunctionFacts *body : bodies) {
               for (const auto &inner : body->calls) {
                 ProgramLinker::Blocking b = program.callBlocks(inner);
-                if (!b.blocks) continue;
+                if (!b.blocks || (b.conditional && program.quietInEveryCall(*body, b))) continue;
                 std::vector<TraceStep> trace;
                 trace.push_back({call.where, "the callable is passed to " + call.calleeName + " here"});
                 addAcquiredNotes(inv.held, trace);
@@ -110,6 +134,7 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
                 f.fix = "have " + call.calleeName + " run only the part that needs " + quoted(inv.held.back().lock.display) +
                         " under it, and call " + inner.calleeName + "() after it returns";
                 if (b.maybe || bodies.size() > 1) f.severity = Severity::Warning;
+                noteErrorPath(b, f);
               }
             }
           }
