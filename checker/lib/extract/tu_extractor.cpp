@@ -82,11 +82,9 @@ public:
   }
 
   // Functions are analysed after the traversal, not during it: building CFGs and
-  // reading attributes must not touch the AST's lists while the visitor walks them. Stream
-  // flows come first: a call's stream arguments are judged against them.
+  // reading attributes must not touch the AST's lists while the visitor walks them.
   void extract(TranslationUnitDecl *tu, const RulePacks &packs) {
     recordStreamFlows(ctx_, packs, out_);
-    analyzer_.setStreamFlows(&out_.streamFlows);
     TraverseDecl(tu);
     for (FunctionDecl *fn : found_) analyze(fn);
     pruneStreamFlows(out_);
