@@ -5,12 +5,12 @@
 // key under which a callable type's conversions are filed for the type-matched fallback.
 #pragma once
 
+#include <clang/AST/Type.h>
 #include <string>
 
 namespace clang {
 class ASTContext;
 class CXXRecordDecl;
-class QualType;
 } // namespace clang
 
 namespace lockcheck {
