@@ -18,7 +18,7 @@ Projects:
   leveldb:DIR  leveldb's sources (copied; no third_party needed): C++17, tests and benchmarks off
   server       the bundled server (this repository with the checker and runtime off)
 
-usage: plugin_build_bench.py [--build-dir BUILD] [--runs N] [-j J] [--work DIR] PROJECT...
+usage: plugin_build_bench.py [--build-dir BUILD] [--runs N] [--build-type T] [-j J] [--work DIR] PROJECT...
   BUILD: lockcheck's build tree (bin/lockcheck, lib/liblockcheck-plugin.so); default build/
 """
 import argparse
@@ -33,6 +33,12 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def c_compiler(clangxx):
+    """clang++-19 -> clang-19, /usr/bin/clang++ -> /usr/bin/clang."""
+    head, name = os.path.split(clangxx)
+    return os.path.join(head, name.replace("clang++", "clang", 1))
 
 
 def run(cmd, ok=(0,), **kw):
@@ -57,11 +63,15 @@ def timed(cmd, ok=(0,), env=None, cwd=None):
 def configure(project, args, work, plugin, facts, env):
     """(source dir, plain build dir, plugin build dir) of a PROJECT argument."""
     name, _, path = project.partition(":")
-    common = ["-G", "Ninja", "-DCMAKE_CXX_COMPILER=" + args.clangxx, "-DCMAKE_C_COMPILER=" + args.clangxx[:-2],
-              "-DCMAKE_CXX_COMPILER_LAUNCHER=", "-DCMAKE_C_COMPILER_LAUNCHER=", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"]
+    common = ["-G", "Ninja", "-DCMAKE_CXX_COMPILER=" + args.clangxx, "-DCMAKE_C_COMPILER=" + c_compiler(args.clangxx),
+              "-DCMAKE_CXX_COMPILER_LAUNCHER=", "-DCMAKE_C_COMPILER_LAUNCHER=", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON",
+              "-DCMAKE_BUILD_TYPE=" + args.build_type]
     if name == "leveldb":
         src = os.path.join(work, "leveldb-src")
-        shutil.copytree(path, src, ignore=shutil.ignore_patterns("build*", ".git"))
+        # Build trees at the top only: db/builder.cc is a source.
+        top = os.path.abspath(path)
+        shutil.copytree(path, src, ignore=lambda d, names: [
+            n for n in names if n == ".git" or (os.path.abspath(d) == top and n.startswith("build"))])
         common += ["-DCMAKE_CXX_STANDARD=17", "-DLEVELDB_BUILD_TESTS=OFF", "-DLEVELDB_BUILD_BENCHMARKS=OFF"]
     elif name == "server":
         src = REPO
@@ -133,6 +143,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     p.add_argument("--runs", type=int, default=5)
+    # Empty: the project's own default (leveldb's: no optimisation, the cheapest compile,
+    # where the plugin's share is largest).
+    p.add_argument("--build-type", default="", help="CMAKE_BUILD_TYPE of both builds")
     p.add_argument("-j", "--jobs", type=int, default=len(os.sched_getaffinity(0)))
     p.add_argument("--clangxx", default=shutil.which("clang++-19") or "clang++-19")
     p.add_argument("--work", help="keep the build directories here (default: a temporary directory)")
