@@ -4,9 +4,16 @@ real C++ monorepo's: each TU defines its own functions (a call chain, some under
 repeats the inline functions of the project headers it includes (a hot set almost every
 TU includes, plus a module-local set), declares the system functions it calls, and calls
 into other TUs. A few TUs have a blocking leaf (usleep) that a locked caller in another TU
-reaches, so link has real cross-TU findings to report. Each module's first TU defines a
-Mutex wrapper (lock effects learned from its body), and every TU's flush() calls it with a
-replay skeleton, so link replays one per TU (issue 26).
+reaches, so link has real cross-TU findings to report. Indirect calls as in real code: each
+module header has a small class hierarchy and an iterate(Handler *) that calls a virtual
+method on its parameter (judged per call site: most TUs pass a memory handler under their
+lock, every tenth a file handler that blocks), every TU calls a callable field fed by one
+of its own functions, and every fifth calls a plugin hook whose flow is lost, matched by
+type against the functions its group of ten TUs converts to that type. Facts version 4's
+issue-30 fields too: descriptor members passed on and their stream flows, escaping
+functions, error-path calls. Each module's first TU defines a Mutex wrapper (lock effects
+learned from its body), and every TU's flush() calls it with a replay skeleton, so link
+replays one per TU (issue 26).
 
 usage: gen_facts.py N OUTDIR [--own 25] [--hot 60] [--module 30] [--seed 1]
 Prints the number of files and bytes written. Deterministic for the same arguments.
@@ -62,6 +69,54 @@ def header_function(group, index, pool):
     if held:
         fn["acquires"] = [{"lock": held, "where": where(path, 10 * index + 1)}]
     return key, fn
+
+
+def module_indirect(module):
+    """A module header's hierarchy (Handler <- MemHandler, FileHandler) and iterate(h):
+    its classes, and its functions keyed as the facts key them."""
+    path = "include/mod%d.h" % module
+    ns = "mod%d" % module
+    put, mem_put, file_put = ("c:@N@%s@S@%s@F@put#I#" % (ns, c) for c in ("Handler", "MemHandler", "FileHandler"))
+    iterate = "c:@N@%s@F@iterate#*$@N@%s@S@Handler#" % (ns, ns)
+    classes = {
+        ns + "::Handler": {"methods": [[put]], "pure": [0]},
+        ns + "::MemHandler": {"bases": [ns + "::Handler"], "methods": [[mem_put, put]]},
+        ns + "::FileHandler": {"bases": [ns + "::Handler"], "methods": [[file_put, put]]},
+    }
+    functions = {
+        mem_put: {"name": ns + "::MemHandler::put", "qualified": ns + "::MemHandler::put", "where": where(path, 900)},
+        file_put: {"name": ns + "::FileHandler::put", "qualified": ns + "::FileHandler::put", "where": where(path, 910),
+                   "calls": [call(system_key("usleep"), "usleep", path, 911)]},
+        iterate: {"name": ns + "::iterate", "qualified": ns + "::iterate", "where": where(path, 920),
+                  "calls": [dict(call(put, ns + "::Handler::put", path, 921), unresolved=True,
+                                 receiver_type=ns + "::Handler", through="p:%s#0" % iterate)]},
+    }
+    return classes, functions, iterate
+
+
+def tu_indirect(tu, functions, own, iterate):
+    """The TU's indirect calls: iterate(&handler) from fn0 (under its lock), a callable
+    field fed by fnLast and called by fn1, and every fifth TU a lost plugin hook called by
+    fn2, matched by type. Returns the TU's callable flows and conversions."""
+    module = tu // TUS_PER_MODULE
+    qual = "m%d::Tu%d" % (module, tu)
+    path = "src/m%d/tu%d.cpp" % (module, tu)
+    key = lambda j: "c:@N@m%d@S@Tu%d@F@fn%d#" % (module, tu, j)
+    handler = "mod%d::%s" % (module, "FileHandler" if tu % 10 == 3 else "MemHandler")
+    fn0 = functions[key(0)]
+    held = fn0["acquires"][0]["lock"]
+    fn0["calls"].append(dict(call(iterate, "mod%d::iterate" % module, path, 11, held),
+                             callables=[{"index": 0, "targets": [], "forwards_param": -1, "classes": [handler]}]))
+    hook = "f:%s::hook_" % qual
+    functions[key(1)]["calls"].append({"callee_name": "hook_", "through": hook, "where": where(path, 35)})
+    flows = {hook: {"targets": [key(own - 1)]}}
+    event = "void (*)(m%d::Event%d)" % (module, tu // 10)
+    conversions = {event: [key(own - 1)]}
+    if tu % 5 == 0:
+        plugin = "g:m%d::plugin%d" % (module, tu // 10)
+        functions[key(2)]["calls"].append({"callee_name": "plugin", "through": plugin, "where": where(path, 55)})
+        flows[plugin] = {"slots": ["p:c:@N@m%d@F@set_plugin#%d#0" % (module, tu // 10)], "type": event}
+    return flows, conversions
 
 
 def tu_functions(tu, n, own):
@@ -155,25 +210,29 @@ def main():
         if tu // TUS_PER_MODULE != module:
             module = tu // TUS_PER_MODULE
             module_fns = dict(header_function("mod%d" % module, i, args.module) for i in range(args.module))
+            classes, indirect_fns, iterate = module_indirect(module)
+            module_fns.update(indirect_fns)
             module_text = members(module_fns)
         path, functions, decls = tu_functions(tu, args.n, args.own)
+        flows, conversions = tu_indirect(tu, functions, args.own, iterate)
         parts = [members(functions), module_text]
         included = dict(module_fns)
         if rng.random() < 0.95:  # most TUs include the hot header
             parts.append(hot_text)
             included.update(hot)
         for fn in included.values():
-            for c in fn["calls"]:
-                if c["callee"] not in included and c["callee"] not in decls:
+            for c in fn.get("calls", []):
+                if "callee" in c and c["callee"] not in included and c["callee"] not in decls:
                     decls[c["callee"]] = {"name": c["callee_name"], "qualified": c["callee_name"]}
         # Every TU that includes a header writes what flows into its descriptor members.
-        flows = {"f:mod%d::Log::fd_" % module: {"unknown": True}}
+        stream_flows = {"f:mod%d::Log::fd_" % module: {"unknown": True}}
         if "common" in "".join(parts[2:]):
-            flows["f:common::Log::fd_"] = {"slots": ["r:c:@N@common@F@open_log#"]}
-        text = ('{\n "decls": %s,\n "file": %s,\n "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 4,\n'
-                ' "stream_flows": %s\n}'
-                % (json.dumps(decls, indent=1, sort_keys=True), json.dumps(path), ",\n".join(parts),
-                   json.dumps(flows, indent=1, sort_keys=True)))
+            stream_flows["f:common::Log::fd_"] = {"slots": ["r:c:@N@common@F@open_log#"]}
+        text = ('{\n "callable_flows": %s,\n "callable_types": %s,\n "classes": %s,\n "decls": %s,\n "file": %s,\n'
+                ' "functions": {\n%s\n },\n "findings": [],\n "lockcheck_facts": 4,\n "stream_flows": %s\n}'
+                % (json.dumps(flows, indent=1, sort_keys=True), json.dumps(conversions, indent=1, sort_keys=True),
+                   json.dumps(classes, indent=1, sort_keys=True), json.dumps(decls, indent=1, sort_keys=True),
+                   json.dumps(path), ",\n".join(parts), json.dumps(stream_flows, indent=1, sort_keys=True)))
         with open(os.path.join(args.outdir, "tu%06d.lcfacts" % tu), "w") as out:
             out.write(text)
         total += len(text)

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `cmake --install` into a temporary prefix, then the installed binary alone: it must find its
 # rule packs and rule docs relative to itself (<prefix>/share/...), not in this source tree.
+# With CLANGXX, the installed Clang plugin too (<prefix>/lib): it loads, finds the installed
+# packs, and `lockcheck link` of its facts reports what the binary reports.
 #
-# usage: install_test.sh LOCKCHECK_BIN BUILD_DIR
+# usage: install_test.sh LOCKCHECK_BIN BUILD_DIR [CLANGXX]
 set -uo pipefail
 
 lockcheck_bin=${1:?usage: $0 LOCKCHECK_BIN BUILD_DIR}
 build_dir=${2:?usage: $0 LOCKCHECK_BIN BUILD_DIR}
+clangxx=${3:-}
 
 fail() { echo "FAILED: $*"; exit 1; }
 samples=$(cd "$(dirname "$0")" && pwd)
@@ -58,12 +61,31 @@ rc=$?
 grep -Eq "^src/auth.cpp:13:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" <<<"$out" ||
   fail "installed binary: no blocking-under-lock at src/auth.cpp:13: $out"
 
+# The installed plugin: the same finding through a compile and a link.
+plugin=$prefix/lib/liblockcheck-plugin.so
+if [[ -n $clangxx ]]; then
+  [[ -f $plugin ]] && ls "$prefix"/lib/liblockcheck-plugin-clang*.so >/dev/null 2>&1 || fail "the plugin is not installed in lib/"
+  "$clangxx" -std=c++20 -c src/auth.cpp -o auth.o -fplugin="$plugin" -fplugin-arg-lockcheck-out=facts 2>"$work/plugin.err" ||
+    { cat "$work/plugin.err"; fail "a compile with the installed plugin failed"; }
+  [[ ! -s $work/plugin.err ]] || { cat "$work/plugin.err"; fail "the installed plugin printed something"; }
+  out=$("$bin" link facts 2>&1)
+  rc=$?
+  [[ $rc -eq 1 ]] && grep -Eq "^src/auth.cpp:13:[0-9]+: error: .*crypt_r.*\[blocking-under-lock\]" <<<"$out" ||
+    fail "link of the installed plugin's facts (exit $rc): $out"
+fi
+
 # ... and they are the installed packs: a broken pack dropped into the installed directory
-# must make the installed binary refuse to run, naming that file.
+# must make the installed binary (and plugin) refuse to run, naming that file.
 echo '{ not json' >"$prefix/share/lockcheck/rules/zz-broken.json"
 out=$("$bin" --quiet --no-cache src 2>&1)
 rc=$?
 [[ $rc -eq 2 ]] && grep -q "$prefix/share/lockcheck/rules/zz-broken.json" <<<"$out" ||
   fail "installed binary did not read its packs from $prefix/share/lockcheck/rules (exit $rc): $out"
+if [[ -n $clangxx ]]; then
+  out=$("$clangxx" -std=c++20 -c src/auth.cpp -o auth.o -fplugin="$plugin" -fplugin-arg-lockcheck-out=facts 2>&1)
+  rc=$?
+  [[ $rc -ne 0 ]] && grep -q "$prefix/share/lockcheck/rules/zz-broken.json" <<<"$out" ||
+    fail "the installed plugin did not read its packs from $prefix/share/lockcheck/rules (exit $rc): $out"
+fi
 
 echo "PASSED: installed tree works on its own"

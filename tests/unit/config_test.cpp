@@ -74,8 +74,14 @@ TEST_F(ConfigTest, IndirectCallSettingsLoadAndAreChecked) {
   ASSERT_TRUE(loadConfig(path, config, error)) << error;
   EXPECT_FALSE(config.resolveIndirectCalls);
   EXPECT_EQ(config.indirectExclude, (std::vector<std::string>{"Mock*", "*::FakeEnv"}));
-  EXPECT_TRUE(Config{}.resolveIndirectCalls); // on by default
-  EXPECT_NE(loadError(R"({"indirect_calls": "off"})").find("indirect_calls: expected \"resolve\" or \"ignore\""),
+  EXPECT_TRUE(Config{}.resolveIndirectCalls); // on by default, with the fallback by type
+  EXPECT_TRUE(Config{}.matchIndirectByType);
+  Config flows;
+  ASSERT_TRUE(loadConfig(write(R"({"indirect_calls": "flows"})"), flows, error)) << error;
+  EXPECT_TRUE(flows.resolveIndirectCalls);
+  EXPECT_FALSE(flows.matchIndirectByType);
+  EXPECT_NE(loadError(R"({"indirect_calls": "off"})")
+                .find("indirect_calls: expected \"resolve\", \"flows\" or \"ignore\", got \"off\""),
             std::string::npos);
   EXPECT_NE(loadError(R"({"indirect_calls": true})").find("indirect_calls: expected"), std::string::npos);
   EXPECT_NE(loadError(R"({"indirect_exclude": "Mock*"})").find("indirect_exclude: "), std::string::npos);

@@ -48,8 +48,9 @@ TUFacts everyField() {
   c.waitReleases = LockKey::thisMember("mu_");
   c.thisArg = LockKey::thisObject();
   c.argLocks = {LockKey(), LockKey::global("store")};
-  c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2}};
-  c.through = "f:A::on_done_";
+  c.callables = {CallableArg{1, {"lambda:src/a.cpp:5:20", "lambda:src/a.cpp:5:30"}, 2, {}, {}},
+                 CallableArg{2, {}, -1, {"A", "B"}, SlotKey::field("A::sink_")}};
+  c.through = SlotKey::field("A::on_done_");
   c.path = CallPath::Error;
   c.streams = {StreamArg{-1, "$console"}, StreamArg{3, "f:A::out_"}, StreamArg{0, "a:2"}};
   c.unshared = {UnsharedObject{LockKey::local("db", 40), {0, 2}}, UnsharedObject{LockKey::local("j", 41), {}}};
@@ -104,7 +105,11 @@ TUFacts everyField() {
   f.trace = {TraceStep{at(8), "first"}, TraceStep{at(9), "second"}};
   tu.findings = {f};
   tu.classes["A"] = ClassFacts{{"Base"}, true, {VirtualMethod{"c:@S@A@F@run#", {"c:@S@Base@F@run#"}, true, true}}};
-  tu.callableFlows["f:A::on_done_"] = CallableSources{{"c:@F@helper#"}, {"p:c:@S@A@F@set#0"}, true};
+  tu.callableFlows[SlotKey::field("A::on_done_")] =
+      CallableSources{{"c:@F@helper#"}, {SlotKey::parameter("c:@S@A@F@set#", 0), SlotKey::local("c:@F@f#", "cb", 9)},
+                      true, "std::function<void (int)>"};
+  tu.callableTypes["std::function<void (int)>"] = {"c:@F@helper#"};
+  tu.escapingClasses = {"A"};
   tu.streamFlows["f:A::out_"] = StreamSources{true, true, true, {"p:c:@S@A@F@A#0", "r:c:@F@open#"}, true};
   return tu;
 }
@@ -187,6 +192,14 @@ TEST(FactsStream, WhatTheFormatDoesNotAllowIsAnErrorNamingWhere) {
        R"(program.pending[0].const_args[1]: expected an integer, found a string)"},
       {with(R"("succ":[1,-1])", R"("succ":[1,-2])"), R"(program.blocks[0].succ[1]: -2 is out of range (-1 to 2147483647))"},
       {with(R"(["mu_","p2:"])", R"(["mu_","p2:",1])"), R"(program.field_inits[0]: expected [member, lock key])"},
+      // Issue 27's fields (format 4), read as strictly.
+      {with(R"("slot":"f:A::sink_")", R"("slot":"f:A::sink_","colour":1)"), "callables[1].colour: unknown field"},
+      {with(R"("classes":["A","B"])", R"("classes":[1,"B"])"), "callables[1].classes[0]: expected a string, found a number"},
+      {with(R"("type":"std::function<void (int)>")", R"("type":7)"),
+       R"(callable_flows["f:A::on_done_"].type: expected a string, found a number)"},
+      {with(R"("std::function<void (int)>":["c:@F@helper#"])", R"("std::function<void (int)>":"c:@F@helper#")"),
+       R"(callable_types["std::function<void (int)>"]: expected an array, found a string)"},
+      {with(R"("escaping_classes":["A"])", R"("escaping_classes":"A")"), "escaping_classes: expected an array, found a string"},
   };
   for (const auto &[text, expected] : cases) {
     std::string error = rejectedByBoth(text);
@@ -240,6 +253,19 @@ TEST(FactsStream, ASameNamedDefinitionElsewhereIsDecoded) {
 
 TEST(FactsStream, BadDocumentsGiveTheReferenceDecodersErrors) {
   std::string good = factsToJson(everyField());
+  // A malformed slot key, in a call's "through" and in the flows: the reference decoder names it.
+  auto replaced = [&](const std::string &from, const std::string &to) {
+    std::string text = good;
+    return text.replace(text.find(from), from.size(), to);
+  };
+  std::string badThrough = replaced("\"through\": \"f:A::on_done_\"", "\"through\": \"q:A::on_done_\"");
+  std::string badFlow = replaced("\"l:c:@F@f##cb@9\"", "\"l:c:@F@f##cb@09\"");
+  for (const std::string &text : {badThrough, badFlow}) {
+    StreamedFacts fast;
+    std::string error;
+    EXPECT_FALSE(readFacts(text, nullptr, fast, error));
+    EXPECT_NE(error.find("not a callable slot key"), std::string::npos) << error;
+  }
   std::string wrongVersion = good;
   wrongVersion.replace(wrongVersion.find(kVersionMember), kVersionMember.size(), "\"lockcheck_facts\": 1");
   std::string noWhere = "{" + kVersionMember + R"(, "file": "f", "functions": {"k": {"name": "n"}}, "decls": {}, "findings": []})";

@@ -149,7 +149,7 @@ TEST_F(LinkTest, CallChainsOfAnyDepthFitTheDefaultStack) {
   auto name = [](int i) { return "f" + std::to_string(i); };
   for (int i = 1; i < kDepth; ++i) {
     CallEvent next = call(name(i + 1), 10 * i);
-    next.callables = {CallableArg{0, {}, 0}};
+    next.callables = {CallableArg{0, {}, 0, {}, {}}};
     add(function(name(i), {next}));
   }
   FunctionFacts bottom = function(name(kDepth), {});
@@ -391,6 +391,33 @@ TEST_F(JudgementTest, StreamJudgementsSeeEveryDefinitionOfAKey) {
   // run a's log_fd with a file; main.cpp:70 because file_sink gives a's Sink a file.
   EXPECT_EQ(anchors, (std::vector<SourcePoint>{{"a/io.cpp", 7, 3}, {"b/io.cpp", 7, 3}, {"main.cpp", 30, 3},
                                                {"main.cpp", 70, 3}}));
+}
+
+// Issue 27 with issue 30: among a virtual call's targets, one that blocks whatever stream it
+// is given is named before one whose flow reaches the call but blocks only off the console.
+// Naming the reaching FdSink::put would make the call's summary depend on log()'s descriptor,
+// which main passes as the console: a call that blocks anyway (Alarm::put) would go unreported.
+TEST_F(JudgementTest, ATargetThatBlocksWhateverTheStreamIsNamedBeforeOneThatReaches) {
+  LockRef mu = global("mu");
+  ClassFacts sink, fdSink, alarm;
+  sink.methods = {VirtualMethod{"Sink::put", {}, true, false}};
+  fdSink.bases = alarm.bases = {"Sink"};
+  fdSink.methods = {VirtualMethod{"FdSink::put", {"Sink::put"}, false, false}};
+  alarm.methods = {VirtualMethod{"Alarm::put", {"Sink::put"}, false, false}};
+  tu_.classes = {{"Sink", sink}, {"FdSink", fdSink}, {"Alarm", alarm}};
+  tu_.callableFlows[SlotKey::field("Log::out_")] = CallableSources{{"FdSink"}, {}, false, {}}; // only FdSinks
+  add(function("FdSink::put", {onStream(call("write", 10), 0, "a:0")}));
+  add(function("Alarm::put", {call("unlink", 20)}));
+  CallEvent put = onStream(call("Sink::put", 31, {held(mu, 30)}), 0, "a:0");
+  put.unresolved = true;
+  put.receiverType = "Sink";
+  put.through = SlotKey::field("Log::out_");
+  add(function("Log::log", {put}));
+  add(function("main", {onStream(call("Log::log", 40), 0, "$console")}));
+  auto findings = link();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].anchor, at(31));
+  EXPECT_NE(findings[0].message.find("via Alarm::put"), std::string::npos) << findings[0].message;
 }
 
 // A fresh object's lock before a call that publishes it: a note; after: an error.

@@ -95,11 +95,12 @@ bool ruleSetting(const json &value, const std::string &key, RuleSetting &out, Pr
 // Indirect calls (docs/configuration.md): on or off, and names never taken as targets.
 bool indirectSetting(const std::string &key, const json &value, Config &config, Problem &p) {
   if (key == "indirect_calls") {
-    if (!value.is_string() || (value != "resolve" && value != "ignore")) {
-      p = {key, "expected \"resolve\" or \"ignore\", got " + value.dump()};
+    if (!value.is_string() || (value != "resolve" && value != "flows" && value != "ignore")) {
+      p = {key, "expected \"resolve\", \"flows\" or \"ignore\", got " + value.dump()};
       return false;
     }
-    config.resolveIndirectCalls = value == "resolve";
+    config.resolveIndirectCalls = value != "ignore";
+    config.matchIndirectByType = value == "resolve";
     return true;
   }
   if (!stringList(value, key, config.indirectExclude, p)) return false;

@@ -22,7 +22,8 @@ struct Config {
   std::vector<std::string> exclude;         // globs on paths relative to the config file's directory
   Severity failOn = Severity::Warning;      // exitCodeFor fails at this severity and above
   std::vector<std::string> extraArgs;       // compiler flags added to every translation unit
-  bool resolveIndirectCalls = true;         // "indirect_calls": "resolve" (default) | "ignore"
+  bool resolveIndirectCalls = true;         // "indirect_calls": "resolve" (default) | "flows" | "ignore"
+  bool matchIndirectByType = true;          // ... "resolve": a lost flow falls back to the functions converted to its type
   std::vector<std::string> indirectExclude; // "indirect_exclude": classes / targets never taken as targets
   std::string sourcePath;                   // the file this came from; empty for the defaults
 };

@@ -399,7 +399,7 @@ void RulePacks::loadReportingKeys(const json &doc, const std::string &packName) 
     staged.consoleDescriptors_.push_back(fds[i].get<long long>());
   }
   objects(doc, "stream_calls", {"name", "stream_arg", "quiet_on", "note"}, [&](const json &e, const std::string &path) {
-    StreamCallEntry entry{pattern(e, path, "name")};
+    StreamCallEntry entry{.name = pattern(e, path, "name")};
     expect(e.contains("stream_arg"), path, "missing required key 'stream_arg'");
     if (e["stream_arg"].is_string()) {
       expect(e["stream_arg"] == "object", path + "/stream_arg",
@@ -426,7 +426,7 @@ void RulePacks::loadReportingKeys(const json &doc, const std::string &packName) 
   objects(doc, "nonblocking_descriptors",
           {"name", "flags_arg", "flags", "fills_arg", "sets_arg", "command_arg", "commands", "note"},
           [&](const json &e, const std::string &path) {
-            NonblockingDescriptorEntry entry{pattern(e, path, "name")};
+            NonblockingDescriptorEntry entry{.name = pattern(e, path, "name")};
             expect(e.contains("flags_arg"), path, "missing required key 'flags_arg'");
             entry.flagsArg = index(e, path, "flags_arg", "the index of the flags argument");
             expect(e.contains("flags"), path, "missing required key 'flags'");

@@ -157,8 +157,7 @@ bool setupCompilation(const std::string &buildDir, const std::string &firstPath,
       return false;
     }
     std::string text, why;
-    // A large monorepo's database is ~100 MiB; /dev/zero behind a symlink is not.
-    if (!readBounded(file.string(), 256 * kMiB, text, why)) {
+    if (!readBounded(file.string(), kCompileDatabaseLimit, text, why)) {
       error = file.string() + ": cannot read: " + why;
       return false;
     }

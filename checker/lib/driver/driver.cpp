@@ -5,6 +5,7 @@
 #include "triage/baseline.h"
 #include "config/cli_options.h"
 #include "config/config.h"
+#include "config/knowledge.h"
 #include "driver/depfile.h"
 #include "driver/differential.h"
 #include "driver/facts_inputs.h"
@@ -43,6 +44,7 @@ namespace {
 IndirectOptions indirectOptions(const Config &config) {
   IndirectOptions options;
   options.resolve = config.resolveIndirectCalls;
+  options.matchByType = config.matchIndirectByType;
   for (const auto &pattern : config.indirectExclude) options.exclude.emplace_back(pattern);
   return options;
 }
@@ -58,12 +60,7 @@ int usageError(const std::string &message) {
 
 // Packs ship next to the binary (share/lockcheck/rules) or, in a build tree, in the sources.
 std::string defaultRulesDir(const char *argv0) {
-  std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
-  if (!exe.empty()) {
-    fs::path installed = fs::path(exe).parent_path().parent_path() / "share" / "lockcheck" / "rules";
-    if (fs::is_directory(installed)) return installed.string();
-  }
-  return LOCKCHECK_SOURCE_RULES_DIR;
+  return rulesDirBeside(llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir)));
 }
 
 class Progress {
@@ -134,19 +131,16 @@ void announceConfig(const Session &s, const std::string &path) {
 }
 
 bool loadKnowledge(Session &s, const char *argv0, std::string &error) {
-  std::string firstPath = s.options.paths.empty() ? "." : s.options.paths.front();
-  std::string configPath = s.options.configPath;
-  if (configPath.empty() && s.options.mode != CliOptions::Mode::Link && findConfig(firstPath, configPath) &&
+  KnowledgeSources sources;
+  sources.configPath = s.options.configPath;
+  // `link` takes facts, not sources: its configuration is the one a run from here would find.
+  bool fromHere = s.options.paths.empty() || s.options.mode == CliOptions::Mode::Link;
+  if (sources.configPath.empty() && findConfig(fromHere ? "." : s.options.paths.front(), sources.configPath) &&
       s.options.mode != CliOptions::Mode::Lsp && !s.options.worker)
-    announceConfig(s, configPath);
-  if (!configPath.empty() && !loadConfig(configPath, s.config, error)) return false;
-  std::vector<std::string> rulePaths{defaultRulesDir(argv0)};
-  rulePaths.insert(rulePaths.end(), s.config.rulePacks.begin(), s.config.rulePacks.end());
-  rulePaths.insert(rulePaths.end(), s.options.rulePaths.begin(), s.options.rulePaths.end());
-  for (const auto &path : rulePaths)
-    if (!s.packs.loadPath(path, error)) return false;
-  for (const auto &h : s.config.handlers) s.packs.addHandlerPattern(h);
-  return true;
+    announceConfig(s, sources.configPath);
+  sources.defaultRulesDir = defaultRulesDir(argv0);
+  sources.rulePaths = s.options.rulePaths;
+  return lockcheck::loadKnowledge(sources, s.config, s.packs, error);
 }
 
 // Suppressions, configuration, baseline and --changed-since, in that order.
@@ -362,17 +356,41 @@ int extract(Session &s, int argc, const char *const *argv) {
   return 0;
 }
 
+// Facts name files as seen from where they were made; a path below this directory is shown
+// relative to it, as a run from here shows it (SourcePoint::file), so that baselines,
+// suppressions and reports agree with `lockcheck PATH` run here.
+void showRelativeToHere(std::vector<Finding> &findings) {
+  std::error_code ec;
+  fs::path here = fs::current_path(ec);
+  if (ec) return;
+  const std::string prefix = here.string() == "/" ? "/" : here.string() + "/";
+  auto shorten = [&](SourcePoint &p) {
+    const std::string &file = p.file.str();
+    if (file.size() > prefix.size() && file.compare(0, prefix.size(), prefix) == 0) p.file = file.substr(prefix.size());
+  };
+  for (auto &f : findings) {
+    shorten(f.anchor);
+    for (auto &step : f.trace) shorten(step.where);
+  }
+}
+
 int link(Session &s) {
   auto start = std::chrono::steady_clock::now();
   ProgramLinker linker(s.packs);
   linker.setIndirectOptions(indirectOptions(s.config));
-  std::vector<std::string> paths;
+  std::vector<std::string> paths, gone;
   for (const auto &arg : s.options.paths) {
     std::string error;
-    if (!expandFactsArgument(arg, paths, error)) s.summary.errors.push_back(InputError{arg, error});
+    if (!expandFactsArgument(arg, paths, gone, error)) s.summary.errors.push_back(InputError{arg, error});
   }
-  s.summary.files += loadFacts(paths, s.options.jobs, linker, s.summary.errors);
+  if (!s.options.quiet)
+    for (const auto &source : gone)
+      std::cerr << "lockcheck: " << source << " no longer exists; its facts from the plugin are left out\n";
+  // Excluded sources are not analysed (as in `lockcheck PATH`), though the build compiled them.
+  auto analysed = [&](const TUFacts &facts) { return !isExcluded(s.config, facts.file); };
+  s.summary.files += loadFacts(paths, s.options.jobs, linker, s.summary.errors, analysed);
   s.findings = linker.link(makeRuleSet);
+  showRelativeToHere(s.findings);
   return finish(s, start);
 }
 

@@ -1,5 +1,6 @@
 #include "driver/facts_inputs.h"
 
+#include "facts/facts_dir.h"
 #include "support/bounded_read.h"
 
 #include <algorithm>
@@ -9,7 +10,8 @@
 namespace lockcheck {
 namespace fs = std::filesystem;
 
-bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::string &error) {
+bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::vector<std::string> &gone,
+                         std::string &error) {
   if (argument.size() > 1 && argument[0] == '@') {
     std::string text, why;
     if (!readBounded(argument.substr(1), kListFileLimit, text, why)) {
@@ -38,8 +40,22 @@ bool expandFactsArgument(const std::string &argument, std::vector<std::string> &
     error = "no .lcfacts files in this directory";
     return false;
   }
-  out.insert(out.end(), found.begin(), found.end());
-  return true;
+  if (!isPluginFactsDir(argument)) {
+    out.insert(out.end(), found.begin(), found.end());
+    return true;
+  }
+  size_t kept = 0;
+  for (auto &path : found) {
+    std::string source = pluginFactsSource(argument, path);
+    if (!source.empty() && !fs::exists(source, ec)) {
+      gone.push_back(source);
+    } else {
+      out.push_back(std::move(path));
+      ++kept;
+    }
+  }
+  if (kept == 0) error = "the sources of all its .lcfacts files are gone"; // a gate that links nothing must not pass
+  return kept > 0;
 }
 
 } // namespace lockcheck

@@ -9,7 +9,10 @@
 namespace lockcheck {
 
 // Appends the facts files `argument` names to `out`; false with `error` if it names nothing
-// readable (a missing path, an unreadable list).
-bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::string &error);
+// readable (a missing path, an unreadable list). Below a directory the Clang plugin wrote
+// (facts/facts_dir.h), a file whose source no longer exists is left out and that source
+// appended to `gone`: the source was deleted, so it is no longer part of the build.
+bool expandFactsArgument(const std::string &argument, std::vector<std::string> &out, std::vector<std::string> &gone,
+                         std::string &error);
 
 } // namespace lockcheck

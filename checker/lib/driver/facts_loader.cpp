@@ -33,7 +33,7 @@ constexpr size_t kWindow = 256;
 } // namespace
 
 unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, ProgramLinker &linker,
-                   std::vector<InputError> &errors) {
+                   std::vector<InputError> &errors, const std::function<bool(const TUFacts &)> &keep) {
   const size_t n = paths.size();
   const unsigned threads = static_cast<unsigned>(std::clamp<size_t>(jobs, 1, std::max<size_t>(n, 1)));
   std::vector<std::optional<Decoded>> ready(n);
@@ -81,6 +81,7 @@ unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, Program
       errors.push_back(InputError{paths[i], d.error});
       continue;
     }
+    if (keep && !keep(d.facts.facts)) continue; // a later file that relied on its keys is decoded in full (known())
     linker.add(std::move(d.facts.facts));
     ++added;
   }

@@ -7,14 +7,15 @@
 #include "link/program_linker.h"
 #include "report/report.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace lockcheck {
 
-// Adds each readable file's facts to `linker`; a file that cannot be read or decoded goes
-// to `errors`. Returns the number of files added.
+// Adds each readable file's facts to `linker`, unless `keep` (when given) says no to them;
+// a file that cannot be read or decoded goes to `errors`. Returns the number of files added.
 unsigned loadFacts(const std::vector<std::string> &paths, unsigned jobs, ProgramLinker &linker,
-                   std::vector<InputError> &errors);
+                   std::vector<InputError> &errors, const std::function<bool(const TUFacts &)> &keep = {});
 
 } // namespace lockcheck

@@ -12,9 +12,8 @@ namespace lockcheck {
 using namespace clang;
 
 CallJudgements::CallJudgements(const RulePacks &packs, ASTContext &ctx, const LockRecognizer &rec, const FunctionDecl *fn,
-                               const CFG &cfg, const ExceptionPaths &eh,
-                               const std::map<std::string, StreamSources> *streamFlows)
-    : packs_(packs), ctx_(ctx), fn_(fn), streamFlows_(streamFlows), paths_(fn, cfg, eh, packs, ctx), escapes_(fn, cfg, rec, ctx) {
+                               const CFG &cfg, const ExceptionPaths &eh)
+    : packs_(packs), ctx_(ctx), fn_(fn), paths_(fn, cfg, eh, packs, ctx), escapes_(fn, cfg, rec, ctx) {
   // A base's or delegated-to constructor runs on this object: what it publishes of its
   // `this`, this constructor publishes.
   if (const auto *ctor = dyn_cast<CXXConstructorDecl>(fn))
@@ -25,17 +24,12 @@ CallJudgements::CallJudgements(const RulePacks &packs, ASTContext &ctx, const Lo
       }
 }
 
-// A stream value worth writing down: the TU already knows a local, a field or a result
-// that something unknown flows into (every write to a local is in this TU; a missing
-// local is one nothing known flows into).
-std::string CallJudgements::knownStream(const Expr *arg) const {
-  std::string value = streamValue(arg, fn_, packs_, ctx_);
-  if (value.empty() || !streamFlows_ || value[0] == '$' || value[0] == 'a') return value;
-  auto it = streamFlows_->find(value);
-  if (it == streamFlows_->end()) return value[0] == 'l' ? std::string() : value;
-  // A slot fcntl(F_SETFL, O_NONBLOCK) changes is non-blocking whatever flows in.
-  return it->second.unknown && !it->second.madeNonblocking ? std::string() : value;
-}
+// The stream value a call argument holds. A slot that something unknown flows into is
+// still written down: fcntl(F_SETFL, O_NONBLOCK) makes it non-blocking whatever flows in,
+// and that may happen through a parameter of a function in another TU (libzmq's
+// unblock_socket()), which only the link phase sees (link/stream_values.cpp). An absent
+// slot reads as unknown there.
+std::string CallJudgements::knownStream(const Expr *arg) const { return streamValue(arg, fn_, packs_, ctx_); }
 
 void CallJudgements::annotatePath(CallEvent &ev, const Stmt *stmt) const {
   if (block_) ev.path = paths_.pathOf(*block_, stmt);

@@ -33,10 +33,8 @@ class LockRecognizer;
 
 class CallJudgements {
 public:
-  // `streamFlows`: the TU's stream flows (recorded before any function is analysed), so that
-  // a local whose value is unknown is not written to the facts at every call it is passed to.
   CallJudgements(const RulePacks &packs, clang::ASTContext &ctx, const LockRecognizer &rec, const clang::FunctionDecl *fn,
-                 const clang::CFG &cfg, const ExceptionPaths &eh, const std::map<std::string, StreamSources> *streamFlows);
+                 const clang::CFG &cfg, const ExceptionPaths &eh);
 
   // The block the flow engine is recording calls from.
   void enterBlock(const clang::CFGBlock &block) { block_ = &block; }
@@ -54,7 +52,6 @@ private:
   const RulePacks &packs_;
   clang::ASTContext &ctx_;
   const clang::FunctionDecl *fn_;
-  const std::map<std::string, StreamSources> *streamFlows_;
   FailurePaths paths_;
   EscapeAnalysis escapes_;
   const clang::CFGBlock *block_ = nullptr;

@@ -2,9 +2,10 @@
 // condition-variable waits and blocking destructors, as the link phase needs them.
 #include "extract/function_walk.h"
 
-#include "extract/callable_flow_recorder.h"
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
+#include "extract/slot_access.h"
+#include "extract/slot_types.h"
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
@@ -81,12 +82,10 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
     }
   }
   // Through a field or variable of callable type: resolved at link time (issue 19).
-  std::string through, throughName;
-  if (const auto *ce = dyn_cast<CallExpr>(call.expr)) {
-    if (!callee) through = calledSlot(ce->getCallee(), ctx_, throughName);
-    else if (call.object && isa<CXXMethodDecl>(callee) && cast<CXXMethodDecl>(callee)->getOverloadedOperator() == OO_Call)
-      through = calledSlot(call.object, ctx_, throughName);
-  }
+  SlotKey through;
+  std::string throughName;
+  if (const auto *ce = dyn_cast<CallExpr>(call.expr))
+    if (const Expr *called = calledValue(ce, callee)) through = calledSlot(called, ctx_, throughName);
   if (!callee && through.empty()) return;
 
   CallEvent ev;
@@ -112,9 +111,12 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       if (const auto *member = dyn_cast<CXXMemberCallExpr>(call.expr))
         if (const auto *me = dyn_cast<MemberExpr>(member->getCallee())) qualified = me->hasQualifier();
       const Expr *obj = call.object ? call.object->IgnoreParenImpCasts() : nullptr;
-      bool exactObject = obj && isa<DeclRefExpr>(obj) && !obj->getType()->isPointerType() &&
-                         !cast<DeclRefExpr>(obj)->getDecl()->getType()->isReferenceType();
-      ev.unresolved = !qualified && !exactObject;
+      bool onObject = obj && isa<DeclRefExpr>(obj) && !obj->getType()->isPointerType() &&
+                      !cast<DeclRefExpr>(obj)->getDecl()->getType()->isReferenceType();
+      ev.unresolved = !qualified && !onObject;
+      // The slot the receiver is read from (`h->Put()`, `dest_->Append()`): which classes'
+      // objects reach this call, and, for a parameter, each caller's own (issue 27).
+      if (ev.unresolved && obj) ev.through = slotRead(obj, sm_).key;
     }
   }
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -151,7 +153,15 @@ void FunctionWalk::recordCall(LockSet &state, const CallSite &call, const LockOp
       // A user functor object (a class with operator()), by value or by reference.
       for (const CXXMethodDecl *op : callOperators(t)) addOperator(op);
     }
-    if (!ca.targets.empty() || ca.forwardsParam >= 0) ev.callables.push_back(std::move(ca));
+    // Objects of known class for a pointer / reference parameter, or the slot the argument
+    // is read from: what flows in here, for the callee's calls on that parameter.
+    if (ca.targets.empty() && ca.forwardsParam < 0 && callee && i < callee->getNumParams() &&
+        isSlotType(callee->getParamDecl(static_cast<unsigned>(i))->getType())) {
+      if (const CXXRecordDecl *cls = exactObject(arg)) ca.classes.push_back(normalizedName(cls));
+      else ca.slot = slotRead(arg, sm_).key;
+    }
+    if (!ca.targets.empty() || ca.forwardsParam >= 0 || !ca.classes.empty() || !ca.slot.empty())
+      ev.callables.push_back(std::move(ca));
   }
   if (wait) {
     ev.isWait = true;

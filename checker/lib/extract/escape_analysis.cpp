@@ -10,6 +10,7 @@
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/StmtCXX.h>
 #include <clang/Analysis/CFG.h>
+#include <clang/Basic/SourceManager.h>
 
 #include <algorithm>
 #include <deque>

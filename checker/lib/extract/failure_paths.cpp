@@ -5,10 +5,13 @@
 #include "extract/expr_peel.h"
 
 #include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/AST/StmtCXX.h>
 #include <clang/Analysis/CFG.h>
+
+#include <algorithm>
 
 namespace lockcheck {
 using namespace clang;
@@ -164,8 +167,18 @@ FailurePaths::FailurePaths(const FunctionDecl *fn, const CFG &cfg, const Excepti
 
 void FailurePaths::findDying(const CFG &cfg, const ExceptionPaths &eh) {
   dying_.assign(cfg.getNumBlockIDs(), 0);
+  // `analyzer_noreturn` (libzmq's zmq_abort() behind zmq_assert) ends the process as
+  // [[noreturn]] does; Clang's CFG does not end the block there (the lock dataflow agrees).
+  auto abortsHere = [](const CFGBlock &block) {
+    return std::any_of(block.begin(), block.end(), [](const CFGElement &el) {
+      auto s = el.getAs<CFGStmt>();
+      const auto *call = s ? dyn_cast<CallExpr>(s->getStmt()) : nullptr;
+      const FunctionDecl *callee = call ? call->getDirectCallee() : nullptr;
+      return callee && callee->hasAttr<AnalyzerNoReturnAttr>();
+    });
+  };
   for (const CFGBlock *block : cfg)
-    if (block->hasNoReturnElement()) dying_[block->getBlockID()] = 1;
+    if (block->hasNoReturnElement() || abortsHere(*block)) dying_[block->getBlockID()] = 1;
   // Least fixpoint: a block dies when every way on dies, its throwing calls' handlers included.
   for (bool changed = true; changed;) {
     changed = false;

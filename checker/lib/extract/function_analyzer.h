@@ -41,8 +41,6 @@ public:
   bool analyze(const clang::FunctionDecl *fn, FunctionFacts &out);
 
   const LockRecognizer &recognizer() const { return recognizer_; }
-  // The TU's stream flows, recorded before any function is analysed (stream_identity.h).
-  void setStreamFlows(const std::map<std::string, StreamSources> *flows) { streamFlows_ = flows; }
   // Wrappers learned from bodies in this TU; the extractor tells it how to analyse a callee now.
   LearnedLocks &learned() { return learned_; }
 
@@ -54,7 +52,6 @@ private:
   ImplicitCalls implicit_; // remembered across the TU's functions
   DeclSink noteDecl_;
   FlowHandler &handler_;
-  const std::map<std::string, StreamSources> *streamFlows_ = nullptr;
 };
 
 } // namespace lockcheck

@@ -45,8 +45,6 @@ public:
         handler_(handler), fn_(fn), out_(out) {}
 
   bool run();
-  // The TU's stream flows (extract/stream_identity.h), read by CallJudgements.
-  void setStreamFlows(const std::map<std::string, StreamSources> *flows) { streamFlows_ = flows; }
 
 private:
   SourcePoint at(clang::SourceLocation loc) const { return sourcePoint(sm_, loc); }
@@ -111,7 +109,6 @@ private:
   std::unique_ptr<clang::CFG> cfg_;
   std::unique_ptr<ExceptionPaths> eh_;
   std::unique_ptr<CallJudgements> judge_; // what a maintainer acts on: paths, streams, unshared objects
-  const std::map<std::string, StreamSources> *streamFlows_ = nullptr;
   void solve(bool exceptionEdges);
   LockSet start_;              // the state on entry: required and learned entry locks
   std::vector<LockSet> entry_; // by block id, once solve() is done

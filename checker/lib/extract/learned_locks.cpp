@@ -9,6 +9,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/ExprCXX.h>
+#include <clang/Basic/SourceManager.h>
 
 namespace lockcheck {
 using namespace clang;
@@ -149,7 +150,12 @@ bool LearnedLocks::native(QualType type) {
     for (const LockFunctionEntry &entry : packs_.lockFunctions()) {
       const std::string &name = entry.name.text();
       if (!entry.name.isExact() || entry.arg < 0 || name.find(':') != std::string::npos) continue;
-      for (const NamedDecl *d : ctx_.getTranslationUnitDecl()->lookup(&ctx_.Idents.get(name)))
+      // find(), not get(): a name the TU never spelled declares nothing, and get() would
+      // create it, through LLVM's allocator inlined here (its ASan poisoning then disagrees
+      // with the uninstrumented libclang-cpp that carves the same slabs).
+      auto ident = ctx_.Idents.find(name);
+      if (ident == ctx_.Idents.end() || !ident->getValue()) continue;
+      for (const NamedDecl *d : ctx_.getTranslationUnitDecl()->lookup(ident->getValue()))
         if (const auto *f = dyn_cast<FunctionDecl>(d); f && static_cast<unsigned>(entry.arg) < f->getNumParams())
           if (QualType param = f->getParamDecl(static_cast<unsigned>(entry.arg))->getType(); param->isPointerType())
             nativeTypes_.insert(param->getPointeeType().getCanonicalType().getTypePtr());

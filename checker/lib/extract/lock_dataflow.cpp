@@ -356,7 +356,7 @@ bool FunctionWalk::run() {
   cfg_ = CFG::buildCFG(fn_, const_cast<Stmt *>(body), &ctx_, options);
   if (!cfg_) return false;
   eh_ = std::make_unique<ExceptionPaths>(*cfg_, sm_);
-  judge_ = std::make_unique<CallJudgements>(packs_, ctx_, rec_, fn_, *cfg_, *eh_, streamFlows_);
+  judge_ = std::make_unique<CallJudgements>(packs_, ctx_, rec_, fn_, *cfg_, *eh_);
 
   lockImplementation_ = rec_.isLockImplementation(fn_);
   collectManualUnlocks();
@@ -398,7 +398,6 @@ bool FunctionWalk::run() {
 
 bool FunctionAnalyzer::analyze(const FunctionDecl *fn, FunctionFacts &out) {
   FunctionWalk walk(packs_, ctx_, recognizer_, implicit_, noteDecl_, handler_, fn, out);
-  walk.setStreamFlows(streamFlows_);
   return walk.run();
 }
 

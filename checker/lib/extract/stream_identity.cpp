@@ -1,8 +1,8 @@
 #include "extract/stream_identity.h"
 
-#include "extract/callable_flow_recorder.h"
 #include "extract/decl_names.h"
 #include "extract/expr_peel.h"
+#include "extract/slot_access.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Attr.h>
@@ -21,6 +21,10 @@ namespace {
 
 constexpr const char *kConsole = "$console";
 constexpr const char *kNonblocking = "$nonblocking";
+
+// A stream slot is named as a callable slot is (facts/slot_key.h), kept as text: stream
+// slots also name a function's result ("r:<function key>").
+std::string slotName(const ValueDecl *d, const SourceManager &sm) { return slotOfDecl(d, sm).toString(); }
 
 bool isFileRecord(const RecordDecl *rec) {
   if (!rec || !rec->getIdentifier()) return false;
@@ -150,7 +154,7 @@ public:
 
 private:
   void slot(const ValueDecl *d, Value &out) const {
-    std::string key = slotOfDecl(d, sm_);
+    std::string key = slotName(d, sm_);
     if (key.empty()) out.unknown = true;
     else out.slots.push_back(std::move(key));
   }
@@ -180,8 +184,8 @@ private:
 std::string writtenSlot(const Expr *e, const SourceManager &sm) {
   e = peel(e);
   while (const auto *a = dyn_cast_or_null<ArraySubscriptExpr>(e)) e = peel(a->getBase());
-  if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(e)) return slotOfDecl(ref->getDecl(), sm);
-  if (const auto *member = dyn_cast_or_null<MemberExpr>(e)) return slotOfDecl(member->getMemberDecl(), sm);
+  if (const auto *ref = dyn_cast_or_null<DeclRefExpr>(e)) return slotName(ref->getDecl(), sm);
+  if (const auto *member = dyn_cast_or_null<MemberExpr>(e)) return slotName(member->getMemberDecl(), sm);
   return {};
 }
 
@@ -216,13 +220,13 @@ public:
   bool VisitVarDecl(VarDecl *var) {
     if (isa<ParmVarDecl>(var) || !var->getInit() || var->getType()->isDependentType() || !isStreamType(var->getType()))
       return true;
-    flow(slotOfDecl(var, sm_), var->getInit(), fn_);
+    flow(slotName(var, sm_), var->getInit(), fn_);
     return true;
   }
 
   bool VisitFieldDecl(FieldDecl *field) {
     if (field->hasInClassInitializer() && field->getInClassInitializer() && isStreamType(field->getType()))
-      flow(slotOfDecl(field, sm_), field->getInClassInitializer(), nullptr);
+      flow(slotName(field, sm_), field->getInClassInitializer(), nullptr);
     return true;
   }
 
@@ -230,7 +234,7 @@ public:
     if (ctor->isDependentContext()) return true;
     for (const CXXCtorInitializer *init : ctor->inits())
       if (init->isWritten() && init->getMember() && isStreamType(init->getMember()->getType()))
-        flow(slotOfDecl(init->getMember(), sm_), init->getInit(), ctor);
+        flow(slotName(init->getMember(), sm_), init->getInit(), ctor);
     return true;
   }
 

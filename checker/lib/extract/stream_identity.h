@@ -5,8 +5,9 @@
 // nonblocking_descriptors: eventfd(EFD_NONBLOCK), socket(SOCK_NONBLOCK), pipe2(O_NONBLOCK)),
 // or a slot whose values are followed over the program like callables (§1): a field, a
 // global, a local, a parameter, a function's result. Field-based and flow-insensitive, as
-// the callable flows are (extract/callable_flow_recorder.h); anything else is unknown, and a
-// slot is the console only if everything that flows into it is.
+// the callable flows are (extract/callable_flow_recorder.h; slots are named as
+// extract/slot_access.h names them); anything else is unknown, and a slot is the console
+// only if everything that flows into it is.
 #pragma once
 
 #include "config/rule_pack.h"

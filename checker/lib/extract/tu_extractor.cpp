@@ -81,11 +81,9 @@ public:
   }
 
   // Functions are analysed after the traversal, not during it: building CFGs and
-  // reading attributes must not touch the AST's lists while the visitor walks them. Stream
-  // flows come first: a call's stream arguments are judged against them.
+  // reading attributes must not touch the AST's lists while the visitor walks them.
   void extract(TranslationUnitDecl *tu, const RulePacks &packs) {
     recordStreamFlows(ctx_, packs, out_);
-    analyzer_.setStreamFlows(&out_.streamFlows);
     TraverseDecl(tu);
     for (FunctionDecl *fn : found_) analyze(fn);
     pruneStreamFlows(out_);
@@ -136,9 +134,10 @@ private:
 
 class ExtractConsumer : public ASTConsumer {
 public:
-  ExtractConsumer(const RulePacks &packs, TUFacts &out, const std::vector<std::string> &found,
-                  FlowHandlerFactory rules)
-      : packs_(packs), out_(out), found_(found), rules_(std::move(rules)) {}
+  ExtractConsumer(const RulePacks &packs, TUFacts &out, bool recordInputs, FlowHandlerFactory rules)
+      : packs_(packs), out_(out), recordInputs_(recordInputs), rules_(std::move(rules)) {}
+  // Filled by the include lookup recorder while the TU is preprocessed, read at its end.
+  std::vector<std::string> &found() { return found_; }
   void HandleTranslationUnit(ASTContext &ctx) override {
     if (ctx.getDiagnostics().hasErrorOccurred()) return; // reported by the driver; no facts from broken code
     const SourceManager &sm = ctx.getSourceManager();
@@ -147,6 +146,7 @@ public:
     extractor.extract(ctx.getTranslationUnitDecl(), packs_);
     recordClassHierarchy(ctx, out_); // what indirect calls resolve over (issue 19)
     recordCallableFlows(ctx, out_);
+    if (!recordInputs_) return;
     // The hash of what the parser read, not of the file when the entry is stored: an edit
     // in between must not be taken as analysed (issue 12).
     for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
@@ -166,7 +166,8 @@ public:
 private:
   const RulePacks &packs_;
   TUFacts &out_;
-  const std::vector<std::string> &found_;
+  bool recordInputs_;
+  std::vector<std::string> found_; // by __has_include / __has_embed
   FlowHandlerFactory rules_;
 };
 
@@ -175,14 +176,12 @@ public:
   ExtractAction(const RulePacks &packs, TUFacts &out, FlowHandlerFactory rules)
       : packs_(packs), out_(out), rules_(std::move(rules)) {}
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &ci, llvm::StringRef) override {
-    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out_.absent, found_));
-    return std::make_unique<ExtractConsumer>(packs_, out_, found_, rules_);
+    return makeExtractConsumer(ci, packs_, out_, true, rules_);
   }
 
 private:
   const RulePacks &packs_;
   TUFacts &out_;
-  std::vector<std::string> found_; // by __has_include / __has_embed
   FlowHandlerFactory rules_;
 };
 
@@ -190,6 +189,14 @@ private:
 
 std::unique_ptr<FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out, FlowHandlerFactory rules) {
   return std::make_unique<ExtractAction>(packs, out, std::move(rules));
+}
+
+std::unique_ptr<ASTConsumer> makeExtractConsumer(CompilerInstance &ci, const RulePacks &packs, TUFacts &out,
+                                                 bool recordInputs, FlowHandlerFactory rules) {
+  auto consumer = std::make_unique<ExtractConsumer>(packs, out, recordInputs, std::move(rules));
+  if (recordInputs) // the consumer outlives preprocessing, so it can hold what the recorder finds
+    ci.getPreprocessor().addPPCallbacks(makeIncludeLookupRecorder(ci.getPreprocessor(), out.absent, consumer->found()));
+  return consumer;
 }
 
 } // namespace lockcheck

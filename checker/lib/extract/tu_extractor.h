@@ -9,6 +9,7 @@
 
 namespace clang {
 class ASTConsumer;
+class CompilerInstance;
 class FrontendAction;
 } // namespace clang
 
@@ -18,5 +19,11 @@ namespace lockcheck {
 // to a handler `rules` makes, reporting into `out.findings`.
 std::unique_ptr<clang::FrontendAction> makeExtractAction(const RulePacks &packs, TUFacts &out,
                                                          FlowHandlerFactory rules);
+
+// The consumer behind that action, for a compile that is already running (the Clang plugin,
+// checker/plugin/). With `recordInputs` it also fills `out.inputs` and `out.absent`, which
+// only the facts cache and --depfile read (the facts file does not hold them).
+std::unique_ptr<clang::ASTConsumer> makeExtractConsumer(clang::CompilerInstance &ci, const RulePacks &packs,
+                                                        TUFacts &out, bool recordInputs, FlowHandlerFactory rules);
 
 } // namespace lockcheck

@@ -96,4 +96,17 @@ std::vector<LockKey> lockKeys(const json &v, const At &at) {
   return out;
 }
 
+SlotKey slotKey(const json &v, const At &at) {
+  std::string text = string(v, at);
+  auto key = SlotKey::fromFacts(text);
+  if (!key) malformed(at, "not a callable slot key: " + json(text).dump(-1, ' ', false, json::error_handler_t::replace));
+  return *key;
+}
+
+std::vector<SlotKey> slotKeys(const json &v, const At &at) {
+  std::vector<SlotKey> out;
+  for (size_t i = 0; i < array(v, at).size(); ++i) out.push_back(slotKey(v[i], at.element(i)));
+  return out;
+}
+
 } // namespace lockcheck::facts_doc

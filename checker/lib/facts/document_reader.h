@@ -6,6 +6,7 @@
 #pragma once
 
 #include "facts/lock_key.h"
+#include "facts/slot_key.h"
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,8 @@ long long integer(const json &v, const At &at, long long min, long long max = kM
 std::vector<std::string> strings(const json &v, const At &at);
 LockKey lockKey(const json &v, const At &at);
 std::vector<LockKey> lockKeys(const json &v, const At &at);
+SlotKey slotKey(const json &v, const At &at);
+std::vector<SlotKey> slotKeys(const json &v, const At &at);
 
 // A member left out takes its type's default (format 2 writes no default).
 inline std::string optString(const json &obj, const char *key, const At &at) {
@@ -75,6 +78,16 @@ inline LockKey optLockKey(const json &obj, const char *key, const At &at) {
 inline std::vector<LockKey> optLockKeys(const json &obj, const char *key, const At &at) {
   const json *v = optional(obj, key);
   return v ? lockKeys(*v, at.field(key)) : std::vector<LockKey>{};
+}
+
+inline SlotKey optSlotKey(const json &obj, const char *key, const At &at) {
+  const json *v = optional(obj, key);
+  return v ? slotKey(*v, at.field(key)) : SlotKey{};
+}
+
+inline std::vector<SlotKey> optSlotKeys(const json &obj, const char *key, const At &at) {
+  const json *v = optional(obj, key);
+  return v ? slotKeys(*v, at.field(key)) : std::vector<SlotKey>{};
 }
 
 // Calls `each(name, value, where)` for each member of the optional map `key` of `obj` (a

@@ -79,8 +79,12 @@ CallPath callPathAt(const json &obj, const char *key, const At &at) {
 
 json callJson(const CallEvent &c) {
   json callables = json::array();
-  for (const auto &a : c.callables)
-    callables.push_back({{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}});
+  for (const auto &a : c.callables) {
+    json ja = {{"index", a.index}, {"targets", a.targets}, {"forwards_param", a.forwardsParam}};
+    if (!a.classes.empty()) ja["classes"] = a.classes;
+    if (!a.slot.empty()) ja["slot"] = a.slot;
+    callables.push_back(std::move(ja));
+  }
   json streams = json::array(), unshared = json::array();
   for (const auto &s : c.streams) streams.push_back(json::array({s.position, s.value}));
   for (const auto &u : c.unshared) unshared.push_back(compact({{"object", u.object}, {"after", u.after}}));
@@ -106,12 +110,13 @@ CallEvent callFrom(const json &j, const At &at) {
   c.thisArg = optLockKey(j, "this_arg", at);
   c.argLocks = optLockKeys(j, "arg_locks", at);
   c.unresolved = optBoolean(j, "unresolved", at);
-  c.through = optString(j, "through", at);
+  c.through = optSlotKey(j, "through", at);
   eachOf(j, "callables", at, [&](const json &a, const At &ca) {
-    object(a, ca, {"index", "targets", "forwards_param"});
+    object(a, ca, {"index", "targets", "forwards_param", "classes", "slot"});
     c.callables.push_back(CallableArg{natural(required(a, "index", ca), ca.field("index")),
                                       strings(required(a, "targets", ca), ca.field("targets")),
-                                      static_cast<int>(integer(required(a, "forwards_param", ca), ca.field("forwards_param"), -1))});
+                                      static_cast<int>(integer(required(a, "forwards_param", ca), ca.field("forwards_param"), -1)),
+                                      optStrings(a, "classes", ca), optSlotKey(a, "slot", ca)});
   });
   c.path = callPathAt(j, "path", at);
   eachOf(j, "streams", at, [&](const json &s, const At &sa) {
@@ -248,7 +253,7 @@ bool factsFromDocument(const json &doc, TUFacts &out, std::string &error) {
     }
     const At top;
     object(doc, top, {"lockcheck_facts", "file", "functions", "decls", "findings", "classes", "callable_flows",
-                      "stream_flows"});
+                      "callable_types", "escaping_classes", "stream_flows"});
     out = TUFacts{};
     out.file = facts_doc::string(required(doc, "file", top), top.field("file"));
     At functions = top.field("functions");

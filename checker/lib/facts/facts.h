@@ -6,6 +6,7 @@
 #include "facts/lock_effects.h"
 #include "facts/lock_key.h"
 #include "facts/lock_ref.h"
+#include "facts/slot_key.h"
 #include "findings/finding.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,17 +20,23 @@ namespace lockcheck {
 
 // 2: fields equal to their default are left out; 3: class hierarchy and callable flows
 // (indirect calls), and "g:" keys of internal-linkage objects name their translation unit,
-// static locals their function; 4: what a maintainer acts on (docs/spec.md §3): a call's
-// path kind, stream arguments and objects not yet shared, functions' escapes, stream flows;
-// lock effects learned from bodies and the replay skeleton of functions that call wrappers
-// defined elsewhere (facts/lock_effects.h).
+// static locals their function; 4: object flows, conversions by type, escaping classes,
+// the type of a called slot, and what each argument passes for a callee's parameter (issue
+// 27); what a maintainer acts on (docs/spec.md §3): a call's path kind, stream arguments
+// and objects not yet shared, functions' escapes, stream flows (issue 30); lock effects
+// learned from bodies and the replay skeleton of functions that call wrappers defined
+// elsewhere (issue 26, facts/lock_effects.h).
 inline constexpr int kFactsVersion = 4;
 
-// A callable passed as an argument: a lambda / function whose body may run inside the callee.
+// What an argument passes for the callee's parameter `index` when that is a callable or a
+// pointer / reference to a polymorphic object: a lambda / function whose body may run inside
+// the callee, or objects whose virtual methods it may call (one level of calling context).
 struct CallableArg {
   unsigned index = 0;
   std::vector<std::string> targets; // function keys (every call operator of a lambda)
   int forwardsParam = -1;           // the caller's own parameter passed on
+  std::vector<std::string> classes; // objects of exactly these classes (`&local`, `new T`)
+  SlotKey slot;                     // read from this slot: what flows into it flows in here
 };
 
 // Where a call runs on its function's paths (docs/spec.md §3 "What is reported"): on the
@@ -69,7 +76,9 @@ struct CallEvent {
   LockKey waitReleases;       // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
-  InternedString through;      // call through a callable slot (std::function, pointer): its slot key
+  // A call through a callable slot (std::function, pointer): its slot. A virtual call
+  // (`unresolved`): the slot its receiver is read from, if any (`h->Put()`, `dest_->Append()`).
+  SlotKey through;
   LockKey thisArg;             // key of the callee's `this` here ("t:" for our own this)
   std::vector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
   std::vector<CallableArg> callables;
@@ -138,14 +147,15 @@ struct ClassFacts {
   std::vector<VirtualMethod> methods; // its virtual methods, in declaration order
 };
 
-// What flows into one callable slot (a field, variable or parameter of callable type:
-// std::function, function pointer, pointer to member, a container of these).
-// Slot keys: "f:Class::field", "g:name" (global/static), "l:<function key>#name@line",
-// "p:<function key>#N" (parameter N).
+// What flows into one slot (facts/slot_key.h): a field, variable or parameter of callable
+// type (std::function, function pointer, pointer to member, a container of these) or a
+// pointer / reference to a polymorphic object (raw, smart, or a container of these).
 struct CallableSources {
-  std::vector<std::string> targets; // function keys
-  std::vector<std::string> slots;   // other slots whose callables flow in
+  std::vector<std::string> targets; // function keys; for an object slot, class names
+  std::vector<SlotKey> slots;       // other slots whose values flow in
   bool unknown = false;             // something lockcheck cannot bound flows in
+  std::string type;                 // a called callable slot's type ("void (*)(int)"): the
+                                    // key of the functions converted to it (callableTypes)
 };
 
 // What flows into one stream slot (a FILE*, std::ostream or int descriptor field, global,
@@ -175,8 +185,14 @@ struct TUFacts {
   DeclMap decls;         // every function referenced, by key
   std::vector<Finding> findings;                  // found within one function already
   std::map<std::string, ClassFacts> classes;             // polymorphic classes defined here, by name
-  std::map<std::string, CallableSources> callableFlows;  // by slot key
+  std::map<SlotKey, CallableSources> callableFlows;      // by slot key
   std::map<std::string, StreamSources> streamFlows;      // by stream slot key
+  // Functions converted to a callable type here, by type ("void (*)(int)",
+  // "std::function<void (int)>", "void (C::*)()"): what a lost flow falls back to.
+  std::map<std::string, std::vector<std::string>> callableTypes;
+  // Polymorphic classes some of whose objects go where no slot follows them (`*out = new
+  // C`, a `this` handed out): they may reach any slot whose flow is not followed.
+  std::vector<std::string> escapingClasses;
   // For the cache; not serialised.
   std::vector<InputFile> inputs;  // files the TU read (and those __has_include found)
   std::vector<std::string> absent; // paths that would shadow an input if created (include_lookups.h)

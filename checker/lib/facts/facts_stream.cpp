@@ -71,7 +71,8 @@ public:
         if (findings) throw Reject{};
         in_.array([&] { out_.facts.findings.push_back(finding()); });
         findings = true;
-      } else if (key == "classes" || key == "callable_flows" || key == "stream_flows") {
+      } else if (key == "classes" || key == "callable_flows" || key == "callable_types" || key == "escaping_classes" ||
+                 key == "stream_flows") {
         // Small (one TU's own classes and slots): read as the reference decoder reads them.
         if (indirect.contains(key)) throw Reject{};
         indirect[std::string(key)] = rawJson();
@@ -203,6 +204,12 @@ private:
     if (!key) throw Reject{};
     return *key;
   }
+  // The same for a callable slot key.
+  SlotKey slotKey() {
+    auto key = SlotKey::fromFacts(in_.stringView());
+    if (!key) throw Reject{};
+    return *key;
+  }
   std::vector<LockKey> lockKeys() {
     std::vector<LockKey> out;
     in_.array([&] { out.push_back(lockKey()); });
@@ -240,7 +247,7 @@ private:
       else if (f == "this_arg") c.thisArg = lockKey();
       else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
-      else if (f == "through") in_.string(c.through);
+      else if (f == "through") c.through = slotKey();
       else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
       else if (f == "path") {
         if (!parseCallPath(in_.stringView(), c.path)) throw Reject{};
@@ -281,6 +288,8 @@ private:
       if (f == "index") a.index = in_.unsignedNumber(), index = true;
       else if (f == "targets") a.targets = in_.strings(), targets = true;
       else if (f == "forwards_param") a.forwardsParam = in_.signedNumber(-1), forwards = true;
+      else if (f == "classes") a.classes = in_.strings();
+      else if (f == "slot") a.slot = slotKey();
       else throw Reject{}; // an unknown field
     });
     if (!index || !targets || !forwards) throw Reject{};
@@ -363,8 +372,8 @@ bool readFacts(std::string_view text, SeenKeys *seen, StreamedFacts &out, std::s
     FactsDecoder(text, seen, out).document();
     return true;
   } catch (const Reject &) {
-  } catch (const std::exception &) { // a malformed "classes", "callable_flows", "stream_flows", "effects" or
-                                     // "program": the reference decoder says what
+  } catch (const std::exception &) { // a malformed class, flow, callable type, stream flow, effect or
+                                     // replay program: the reference decoder says what
   }
   out = StreamedFacts{};
   return factsFromJson(std::string(text), out.facts, error);

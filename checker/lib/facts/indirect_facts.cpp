@@ -35,10 +35,13 @@ void indirectFactsToDocument(const TUFacts &facts, json &doc) {
       if (!s.targets.empty()) js["targets"] = s.targets;
       if (!s.slots.empty()) js["slots"] = s.slots;
       if (s.unknown) js["unknown"] = true;
-      flows[slot] = std::move(js);
+      if (!s.type.empty()) js["type"] = s.type;
+      flows[slot.toString()] = std::move(js);
     }
     doc["callable_flows"] = std::move(flows);
   }
+  if (!facts.callableTypes.empty()) doc["callable_types"] = facts.callableTypes;
+  if (!facts.escapingClasses.empty()) doc["escaping_classes"] = facts.escapingClasses;
 }
 
 void indirectFactsFromDocument(const json &doc, TUFacts &out) {
@@ -77,10 +80,15 @@ void indirectFactsFromDocument(const json &doc, TUFacts &out) {
     out.classes.emplace(name, std::move(c));
   });
   eachEntry(doc, "callable_flows", top, [&](const std::string &slot, const json &js, const At &at) {
-    object(js, at, {"targets", "slots", "unknown"});
-    out.callableFlows.emplace(slot, CallableSources{optStrings(js, "targets", at), optStrings(js, "slots", at),
-                                                    optBoolean(js, "unknown", at)});
+    object(js, at, {"targets", "slots", "unknown", "type"});
+    out.callableFlows.emplace(slotKey(json(slot), at),
+                              CallableSources{optStrings(js, "targets", at), optSlotKeys(js, "slots", at),
+                                              optBoolean(js, "unknown", at), optString(js, "type", at)});
   });
+  eachEntry(doc, "callable_types", top, [&](const std::string &type, const json &keys, const At &at) {
+    out.callableTypes.emplace(type, strings(keys, at));
+  });
+  out.escapingClasses = optStrings(doc, "escaping_classes", top);
 }
 
 } // namespace lockcheck

@@ -8,7 +8,8 @@
 
 namespace lockcheck {
 
-// Adds "classes" and "callable_flows" to a facts document (left out when empty).
+// Adds "classes", "callable_flows", "callable_types" and "escaping_classes" to a facts
+// document (left out when empty).
 void indirectFactsToDocument(const TUFacts &facts, nlohmann::json &doc);
 // Reads them back, strictly (facts/document_reader.h); throws facts_doc::Malformed, naming
 // where, on a malformed document.

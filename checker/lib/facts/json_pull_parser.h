@@ -5,6 +5,7 @@
 
 #include "facts/hashing.h"
 #include "support/interned_string.h"
+#include "support/utf8.h"
 
 #include <algorithm>
 #include <climits>
@@ -301,19 +302,7 @@ private:
   // One well-formed UTF-8 sequence (RFC 3629), copied; anything else is rejected as the
   // reference decoder rejects it.
   void utf8(std::string &out) {
-    auto byte = [&](size_t i) { return static_cast<unsigned char>(p_[i]); };
-    auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-      return p_ + i < end_ && byte(i) >= lo && byte(i) <= hi;
-    };
-    unsigned char c = byte(0);
-    size_t n = 0;
-    if (c >= 0xC2 && c <= 0xDF) n = cont(1) ? 2 : 0;
-    else if (c == 0xE0) n = cont(1, 0xA0) && cont(2) ? 3 : 0;
-    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) n = cont(1) && cont(2) ? 3 : 0;
-    else if (c == 0xED) n = cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    else if (c == 0xF0) n = cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    else if (c >= 0xF1 && c <= 0xF3) n = cont(1) && cont(2) && cont(3) ? 4 : 0;
-    else if (c == 0xF4) n = cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    size_t n = utf8SequenceLength(p_, end_);
     if (n == 0) throw Reject{};
     out.append(p_, n);
     p_ += n;

@@ -6,6 +6,8 @@ void CallIndex::add(const TUFacts &facts) {
   for (const auto &[name, c] : facts.classes)
     for (const auto &m : c.methods) opaque_.insert(m.key);
   for (const auto &[slot, s] : facts.callableFlows) opaque_.insert(s.targets.begin(), s.targets.end());
+  // Converted to a callable type (issue 27): a type-matched call may run them.
+  for (const auto &[type, keys] : facts.callableTypes) opaque_.insert(keys.begin(), keys.end());
   for (const auto &[key, fn] : facts.functions)
     for (const auto &call : fn.calls)
       for (const auto &ca : call.callables) opaque_.insert(ca.targets.begin(), ca.targets.end());

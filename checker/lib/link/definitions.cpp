@@ -92,7 +92,7 @@ void ProgramLinker::bindCalls() {
 bool ProgramLinker::updateChoice(Id id) {
   const Choice &choice = choices_[static_cast<size_t>(id) - byId_.size()];
   Blocking b;
-  if (!someBlocks(variants_.at(choice.key), nullptr, b)) return false;
+  if (!definitionsBlock(variants_.at(choice.key), b)) return false;
   auto [entry, added] = blocking_.try_emplace(id);
   Blocking &mine = entry->second;
   // Each of these only gets better as the definitions' summaries grow (`maybe` turns off once

@@ -25,9 +25,9 @@ bool EscapeSummary::escapes(const InternedString &fn, int position) const {
 bool EscapeSummary::publishes(const CallEvent &call, int position) {
   if (!solved_) solve();
   if (call.unresolved) {
-    const std::vector<std::string> *targets = indirect_.targets(call);
-    if (!targets) return true; // unbounded: anything may run
-    return std::any_of(targets->begin(), targets->end(), [&](const std::string &t) {
+    const IndirectResolution *r = indirect_.targets(call);
+    if (!r) return true; // unbounded: anything may run
+    return std::any_of(r->targets.begin(), r->targets.end(), [&](const std::string &t) {
       InternedString key(t);
       if (functions_.count(key)) return escapes(key, position);
       auto d = decls_.find(key);
@@ -50,8 +50,8 @@ void EscapeSummary::solve() {
   for (const auto &[key, fn] : functions_)
     for (const auto &call : fn.calls)
       if (call.unresolved)
-        if (const auto *targets = indirect_.targets(call))
-          for (const auto &t : *targets) virtualCallers[InternedString(t)].push_back(&fn);
+        if (const auto *r = indirect_.targets(call))
+          for (const auto &t : r->targets) virtualCallers[InternedString(t)].push_back(&fn);
   std::deque<const FunctionFacts *> todo;
   for (const auto &[key, fn] : functions_) todo.push_back(&fn);
   while (!todo.empty()) {

@@ -34,6 +34,8 @@ void ProgramLinker::number() {
   byId_.clear(); // a TU added after a query: start over
   escapes_.reset();
   blocking_.clear();
+  besides_.clear();
+  contextCalls_.clear();
   acquisitions_.clear();
   invocations_.clear();
   for (const auto &[key, fn] : functions_) {
@@ -142,9 +144,9 @@ bool ProgramLinker::nonblockingName(const std::string &qualified) const {
   return it->second;
 }
 
-const ProgramLinker::Blocking &ProgramLinker::blocking(const InternedString &key) const {
+const ProgramLinker::Blocking &ProgramLinker::blocking(Id id) const {
   static const Blocking none;
-  auto it = blocking_.find(idOf(key));
+  auto it = blocking_.find(id);
   return it == blocking_.end() ? none : it->second;
 }
 
@@ -201,7 +203,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
     return b;
   }
   if (indirectBlocks(call, b)) return b;
-  Blocking callee = call.unresolved ? leafOf(call.callee) : blocking(call.callee);
+  Blocking callee = call.unresolved ? leafOf(call.callee) : calleeBlocking(call);
   if (!callee.blocks && !call.unresolved && !defines(call.callee)) callee = leafOf(call.callee);
   if (callee.blocks) {
     std::set<LockKey> released;
@@ -222,7 +224,7 @@ ProgramLinker::Blocking ProgramLinker::callBlocks(const CallEvent &call) const {
     }
   for (const auto &ca : call.callables) {
     if (!runsCallables(call, ca.index)) continue;
-    for (const auto &target : ca.targets) {
+    for (const auto &target : callablesPassed(ca)) {
       const Blocking &t = blocking(target);
       if (!t.blocks) continue;
       b = t;
@@ -247,32 +249,56 @@ std::set<LockKey> ProgramLinker::releasedAt(const FunctionFacts &fn, const CallE
   return released;
 }
 
-bool ProgramLinker::updateBlocking(Id id) {
-  if (isChoice(id)) return updateChoice(id);
-  const FunctionFacts &fn = *byId_[static_cast<size_t>(id)];
-  if (nonblockingFunction_[static_cast<size_t>(id)]) return false;
-  auto [entry, added] = blocking_.try_emplace(id); // callBlocks() of a self-call reads it
-  Blocking &mine = entry->second;
+ProgramLinker::Chain ProgramLinker::callStep(const CallEvent &call, const Blocking &b) const {
+  if (b.chain == kNoChain) return prepend(TraceStep{call.where, "calls " + call.calleeName + " (" + b.category + ")"}, b.chain);
+  return prepend(call.where, Note::Calls, call.calleeName, b.chain);
+}
+
+namespace {
+// How often a summary may take a new answer from the call that already explains it. The
+// answer changes when more of an indirect call's targets turn out to block (the target
+// named, "2 of 3"); the bound keeps the fixpoint finite where recursion could make two
+// answers alternate.
+constexpr unsigned char kMaxRenames = 8;
+} // namespace
+
+bool ProgramLinker::foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip,
+                              unsigned char &renamed) const {
   if (mine.blocks && explanationKind(mine) == 0 && !mine.offPath && (mine.chain == kNoChain || mine.released.empty()))
     return false; // a leaf, or final
   bool changed = false;
-  for (const auto &call : fn.calls) {
+  size_t skipped = 0;
+  for (unsigned i = 0; i < fn.calls.size(); ++i) {
+    if (skip && skipped < skip->size() && (*skip)[skipped] == i) {
+      ++skipped;
+      continue;
+    }
+    const CallEvent &call = fn.calls[i];
     Blocking b = callBlocks(call);
     if (!b.blocks) continue;
     b.offPath = b.offPath || call.path == CallPath::Error;
     // Two stream parameters that each decide: taken as blocking whatever the arguments.
     if (mine.blocks && mine.conditional && b.conditional && b.streamPosition != mine.streamPosition) b.conditional = false;
     std::set<LockKey> released = releasedAt(fn, call, b);
-    if (mine.blocks) {
-      int kind = explanationKind(b), mineKind = explanationKind(mine);
+    int kind = explanationKind(b), mineKind = mine.blocks ? explanationKind(mine) : 0;
+    if (mine.blocks && kind == mineKind && b.conditional) { // quiet only on what every call so far is quiet on
+      bool console = mine.quietOnConsole && b.quietOnConsole, nonblocking = mine.quietOnNonblocking && b.quietOnNonblocking;
+      changed = changed || console != mine.quietOnConsole || nonblocking != mine.quietOnNonblocking;
+      mine.quietOnConsole = b.quietOnConsole = console;
+      mine.quietOnNonblocking = b.quietOnNonblocking = nonblocking;
+    }
+    // The call that explains the summary, answering anew with the same kind of explanation:
+    // a summary solved while only some of an indirect call's targets were known to block
+    // would otherwise keep naming the first target found, not the one the finished set
+    // prefers (link/indirect_blocking.cpp).
+    bool renames = mine.blocks && mine.from == i && kind == mineKind && b.offPath == mine.offPath &&
+                   released == mine.released &&
+                   (b.via != mine.via || b.byType != mine.byType || b.leaf != mine.leaf) && renamed < kMaxRenames;
+    if (renames) {
+      ++renamed;
+    } else if (mine.blocks) {
       if (kind > mineKind) continue; // a better kind of explanation is known (target_choice.h)
       if (kind == mineKind) {
-        if (b.conditional) { // quiet only on what every call so far is quiet on
-          bool console = mine.quietOnConsole && b.quietOnConsole, nonblocking = mine.quietOnNonblocking && b.quietOnNonblocking;
-          changed = changed || console != mine.quietOnConsole || nonblocking != mine.quietOnNonblocking;
-          mine.quietOnConsole = b.quietOnConsole = console;
-          mine.quietOnNonblocking = b.quietOnNonblocking = nonblocking;
-        }
         std::set<LockKey> both;
         std::set_intersection(mine.released.begin(), mine.released.end(), released.begin(), released.end(),
                               std::inserter(both, both.end()));
@@ -287,13 +313,28 @@ bool ProgramLinker::updateBlocking(Id id) {
         }
       }
     }
-    if (b.chain == kNoChain) b.chain = prepend(TraceStep{call.where, "calls " + call.calleeName + " (" + b.category + ")"}, b.chain);
-    else b.chain = prepend(call.where, Note::Calls, call.calleeName, b.chain);
+    b.chain = callStep(call, b);
     mine = std::move(b);
     mine.released = std::move(released);
+    mine.from = i;
     changed = true;
   }
-  if (added && !mine.blocks) blocking_.erase(entry);
+  return changed;
+}
+
+bool ProgramLinker::updateBlocking(Id id) {
+  if (isChoice(id)) return updateChoice(id);
+  const FunctionFacts &fn = *byId_[static_cast<size_t>(id)];
+  if (nonblockingFunction_[static_cast<size_t>(id)]) return false;
+  bool changed = false;
+  // callBlocks() of a self-call reads the summary being built: it is in the table meanwhile.
+  auto fold = [&](std::unordered_map<Id, Blocking> &table, const std::vector<unsigned> *skip) {
+    auto [entry, added] = table.try_emplace(id);
+    changed |= foldCalls(fn, entry->second, skip, renamed_[static_cast<size_t>(id)]);
+    if (added && !entry->second.blocks) table.erase(entry);
+  };
+  fold(blocking_, nullptr);
+  if (const ContextCalls *context = contextCallsOf(id)) fold(besides_, &context->calls);
   return changed;
 }
 
@@ -307,21 +348,33 @@ void ProgramLinker::solveBlocking() {
   const size_t n = byId_.size() + choices_.size();
   std::vector<std::pair<Id, Id>> reads; // (callee, caller): whose summary reads whose
   nonblockingFunction_.assign(n, 0);
+  renamed_.assign(n, 0);
+  findContextCalls();
   for (size_t c = 0; c < choices_.size(); ++c)
     for (Id option : choices_[c].ids) reads.emplace_back(option, static_cast<Id>(byId_.size() + c));
   for (size_t id = 0; id < byId_.size(); ++id) {
     const FunctionFacts &fn = *byId_[id];
     nonblockingFunction_[id] = fn.annotatedNonblocking || packs_.nonblocking(fn.qualified);
-    if (Blocking b = leaf(fn.key); b.blocks) blocking_[static_cast<Id>(id)] = std::move(b);
+    if (Blocking b = leaf(fn.key); b.blocks) {
+      if (contextCallsOf(static_cast<Id>(id))) besides_[static_cast<Id>(id)] = b;
+      blocking_[static_cast<Id>(id)] = std::move(b);
+    }
     auto read = [&](const std::string &callee) {
       if (Id c = idOf(callee); c != kNoId) reads.emplace_back(c, static_cast<Id>(id));
     };
+    auto readTargets = [&](const CallEvent &call) {
+      if (const auto *r = indirect_.targets(call))
+        for (const auto &target : r->targets) read(target);
+    };
     for (const auto &call : fn.calls) {
-      read(call.callee);
-      if (const auto *targets = indirect_.targets(call))
-        for (const auto &target : *targets) read(target);
+      Id callee = idOf(call.callee);
+      if (callee != kNoId) reads.emplace_back(callee, static_cast<Id>(id));
+      readTargets(call);
       for (const auto &ca : call.callables)
-        for (const auto &target : ca.targets) read(target);
+        for (const auto &target : callablesPassed(ca)) read(target);
+      // In a calling context the callee's calls on its parameters run some of their targets.
+      if (const ContextCalls *context = contextCallsOf(callee))
+        for (unsigned c : context->calls) readTargets(byId_[static_cast<size_t>(callee)]->calls[c]);
     }
   }
   // Callers of function c: callers[firstCaller[c] .. firstCaller[c + 1]) (one array, not a

@@ -13,6 +13,7 @@
 #include "link/stream_values.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -92,6 +93,10 @@ public:
     // The chain runs through a catch block or an error branch (CallPath::Error): a target
     // on the normal path is named instead when there is one (link/target_choice.h).
     bool offPath = false;
+    // The targets on the way were matched by type: the flow into the slot was lost (issue 27).
+    bool byType = false;
+    // Internal to the fixpoint: which of the function's calls explains the summary.
+    unsigned from = ~0u;
   };
   struct Acquisition {
     LockRef lock;   // in the terms of the function it was computed for
@@ -126,6 +131,9 @@ public:
   // Whether `lock`, held at `call` in `fn`, belongs to an object no other thread can reach
   // yet (docs/spec.md §3 "Objects not yet shared"; link/escape_summary.h).
   bool unshared(const FunctionFacts &fn, const CallEvent &call, const LockKey &lock);
+  // The callables an argument passes (its lambdas and functions, or what flows into the
+  // slot it is read from); empty when unknown.
+  const std::vector<std::string> &callablesPassed(const CallableArg &arg) const;
 
 private:
   // A program has millions of trace steps but few distinct files, and most notes are a
@@ -156,27 +164,60 @@ private:
   Blocking leaf(const InternedString &key) const;
   const Blocking &leafOf(const InternedString &key) const; // leaf(), memoised per key
   bool nonblockingName(const std::string &qualified) const; // packs_.nonblocking, memoised per callee
-  const Blocking &blocking(const InternedString &key) const;
+  const Blocking &blocking(const InternedString &key) const { return blocking(idOf(key)); }
+  const Blocking &blocking(Id id) const;
   // Entry locks of `fn` not held while `call` blocks (`b` is what callBlocks returned).
   static std::set<LockKey> releasedAt(const FunctionFacts &fn, const CallEvent &call, const Blocking &b);
   // One pass over function `id`'s calls; true if its summary changed.
   bool updateBlocking(Id id);
   void solveBlocking();
   bool runsCallables(const CallEvent &call, unsigned index) const;
-  // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
-  // false when it has none or none blocks.
-  bool indirectBlocks(const CallEvent &call, Blocking &out) const;
   // A callee's summary at this call: one that depends on a stream argument is decided by the
   // value this call passes (quiet: not blocking), or stays conditional on the caller's own
   // parameter it passes on.
   Blocking atStream(const CallEvent &call, Blocking b) const;
-  // A call that runs one of `targets` (function keys) blocks if one of them does; `maybe`
-  // when only some do. The trace step names the one that blocks. `call`: the indirect call
-  // whose possible targets they are (its stream arguments decide a target's stream-dependent
-  // summary: atStream); null when they are the distinct definitions of one key (the choice's
-  // summary stays a callee's, decided at each call of the key).
-  bool someBlocks(const std::vector<std::string> &targets, const CallEvent *call, Blocking &out) const;
+  // callBlocks() for a call with resolved indirect targets (link/indirect_blocking.cpp);
+  // false when it has none or none blocks. `targets` narrows the resolution's set (a
+  // calling context), whose every target then reaches the call.
+  bool indirectBlocks(const CallEvent &call, Blocking &out) const;
+  bool indirectBlocks(const CallEvent &call, const IndirectResolution &r, const std::vector<std::string> &targets,
+                      bool allReach, Blocking &out) const;
+  // callBlocks() for a call to a key with several distinct definitions (`definitions`,
+  // their keys): the step into the one that blocks says which.
+  bool definitionsBlock(const std::vector<std::string> &definitions, Blocking &out) const;
+  // A call that runs one of `targets` (function keys) blocks if one of them does. Returns
+  // the one a finding names (link/indirect_blocking.cpp, preferredTarget(); `reaches(t)`:
+  // whether t's flow reaches the call), null when none blocks; `out` takes its summary,
+  // `maybe` when only some of the targets block, and `blocking` counts those that do.
+  // `call`: the indirect call whose possible targets they are (its stream arguments decide a
+  // target's stream-dependent summary: atStream); null when they are the distinct
+  // definitions of one key (the choice's summary stays a callee's, decided at each call of
+  // the key).
+  const std::string *someBlocks(const std::vector<std::string> &targets, const CallEvent *call,
+                                const std::function<bool(const std::string &)> &reaches, Blocking &out,
+                                size_t &blocking) const;
+  // Prepends to `out`'s chain the step into `target`, at its definition (else `fallback`).
+  void stepInto(const std::string &target, const SourcePoint &fallback, std::string note, Blocking &out) const;
+  // A callee's summary as its caller sees it at `call`: the step into the callee first.
+  Chain callStep(const CallEvent &call, const Blocking &b) const;
+  // Folds calls of `fn` into `mine` (one pass of the fixpoint); `skip` lists call indices
+  // left out (sorted). True if `mine` changed.
+  // `renamed` counts how often the summary took a new answer from the call that explains it.
+  bool foldCalls(const FunctionFacts &fn, Blocking &mine, const std::vector<unsigned> *skip, unsigned char &renamed) const;
 
+  // One level of calling context (link/calling_context.cpp): a virtual call on a function's
+  // own parameter is judged at each call site with the classes passed there.
+  struct ContextCalls {
+    std::vector<unsigned> calls;  // indices into the function's calls, sorted
+    std::vector<unsigned> params; // the parameter each is made on
+  };
+  void findContextCalls();
+  const ContextCalls *contextCallsOf(Id id) const;
+  // The callee's summary at `call`: in the call's context when it passes classes for a
+  // parameter the callee makes virtual calls on, context-free otherwise.
+  Blocking calleeBlocking(const CallEvent &call) const;
+  // The exact classes `call` passes for parameter `param`; false when unknown.
+  bool argumentClasses(const CallEvent &call, unsigned param, std::vector<std::string> &out) const;
   // Distinct definitions of one key (link/definitions.cpp). add() keeps the first and sets
   // aside the others; number() gives each its own key and binds the calls that can tell.
   void addDefinition(FunctionFacts &&fn);
@@ -200,6 +241,7 @@ private:
   mutable std::unordered_map<std::string, Blocking> leaves_;
   mutable std::unordered_map<std::string, bool> nonblockingNames_; // of callees
   std::vector<char> nonblockingFunction_; // by id: annotated or in a pack's nonblocking list
+  std::vector<unsigned char> renamed_;    // by id: foldCalls()'s `renamed`
   std::vector<Visit> acquisitionsVisit_, invocationsVisit_;
   std::unordered_map<Id, std::vector<Acquisition>> acquisitions_; // only non-empty ones
   std::unordered_map<Id, Invocations> invocations_;               // only non-empty ones
@@ -207,6 +249,8 @@ private:
   CallIndex calls_;
   StreamValues streams_;
   std::unique_ptr<EscapeSummary> escapes_; // built on the first unshared() question
+  std::unordered_map<Id, ContextCalls> contextCalls_; // functions that make virtual calls on their parameters
+  std::unordered_map<Id, Blocking> besides_;          // their summaries without those calls (only blocking ones)
   // Definitions of a key already added, whose position differs from the first's.
   std::unordered_map<InternedString, std::vector<FunctionFacts>, InternedString::IdentityHash> extraDefinitions_;
   // A key with several distinct definitions -> the keys they are under, in position order.

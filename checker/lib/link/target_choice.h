@@ -1,7 +1,9 @@
 // Which explanation of why a call blocks a summary keeps, and so which target a finding
 // names (docs/spec.md §3 "The named target is the normal one"). The one place that orders
-// explanations, for the blocking solver (program_linker.cpp) and for the possible targets of
-// an indirect call (indirect_blocking.cpp).
+// explanations, for the blocking solver (program_linker.cpp), a calling context
+// (calling_context.cpp) and the possible targets of an indirect call (indirect_blocking.cpp,
+// whose preferredTarget() also puts a target whose flow reaches the call before the others
+// once stream dependence is equal).
 #pragma once
 
 #include "link/program_linker.h"

@@ -18,12 +18,14 @@ void addAcquiredNotes(const std::vector<HeldLock> &held, std::vector<TraceStep> 
 }
 
 // "io", or "io: write" when the blocking function is further down the chain than the call,
-// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put.
+// "io: write via FileSink::put" when an indirect call on the way may run FileSink::put, and
+// "..., targets matched by type" when that call's flow was lost (docs/rules/blocking-under-lock.md).
 std::string blockingWhat(const ProgramLinker::Blocking &b, const CallEvent &call) {
   std::string what = b.chain == ProgramLinker::kNoChain || b.leaf == call.calleeName || b.leaf == b.via
                          ? b.category
                          : b.category + ": " + b.leaf;
-  return b.via.empty() ? what : what + " via " + b.via;
+  if (b.via.empty()) return what;
+  return what + " via " + b.via + (b.byType ? ", targets matched by type" : "");
 }
 
 // The lock names for a fix hint: "'mu' is held, release it" / "'a', 'b' are held, release them".
@@ -112,7 +114,7 @@ void BlockingUnderLockRule::callablesUnderLock(ProgramLinker &program) {
         if (it == invs.end()) continue;
         for (const auto &inv : it->second) {
           if (inv.held.empty()) continue;
-          for (const auto &target : ca.targets) {
+          for (const auto &target : program.callablesPassed(ca)) {
             // A named function with several definitions: each body, and a warning (only
             // some programs pass that one).
             std::vector<const FunctionFacts *> bodies = program.definitionsOf(target);

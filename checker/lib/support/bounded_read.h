@@ -15,6 +15,7 @@ inline constexpr size_t kConfigFileLimit = 16 * kMiB;  // .lockcheck.json, one r
 inline constexpr size_t kFactsFileLimit = 256 * kMiB;  // one .lcfacts file, one cache entry
 inline constexpr size_t kReportFileLimit = 256 * kMiB; // a baseline, a runtime report (compare)
 inline constexpr size_t kListFileLimit = 64 * kMiB;    // an @LIST of facts files
+inline constexpr size_t kCompileDatabaseLimit = 256 * kMiB; // compile_commands.json (a monorepo's: ~100 MiB)
 
 // Reads all of `path` into `out`. False with `why`: the system's reason ("No such file or
 // directory"), or "larger than the N MiB limit" once more than `limit` bytes came.

@@ -1,5 +1,7 @@
 #include "support/strict_json.h"
 
+#include "support/utf8.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -27,31 +29,6 @@ void describeSyntaxError(const std::string &what, size_t byte, std::string_view 
   error.what = bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
-// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF). JSON text is checked by the parser; CBOR text strings are not, and a string
-// that is not UTF-8 would throw later, when a value holding it is written as JSON.
-bool wellFormedUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
-    if (n == 0 || c > 0xF4 || i + n >= s.size()) return false; // a lead byte it cannot be, or cut short
-    unsigned cp = c & (0x3F >> n);
-    for (size_t k = 1; k <= n; ++k) {
-      unsigned char t = static_cast<unsigned char>(s[i + k]);
-      if ((t & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (t & 0x3F);
-    }
-    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // nlohmann's SAX events turned into a value, as its own DOM builder does, with the checks
 // of Options on the way: the first failed check stops the parse (a callback returning false).
 class CheckedBuilder {
@@ -67,6 +44,8 @@ public:
   bool string(json::string_t &v) {
     elementStarts();
     if (options_.rejectNul && v.find('\0') != std::string::npos) return fail(Error::NulString, here());
+    // JSON text is checked by the parser; CBOR text strings are not, and one that is not
+    // UTF-8 would throw later, when a value holding it is written as JSON.
     if (!text_ && !wellFormedUtf8(v)) return notUtf8(here());
     *slot() = std::move(v);
     return true;
