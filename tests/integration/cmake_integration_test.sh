@@ -10,14 +10,7 @@ set -uo pipefail
 
 build_dir=${1:?usage: $0 LOCKCHECK_BUILD_DIR SOURCE_DIR}
 source_dir=${2:?usage: $0 LOCKCHECK_BUILD_DIR SOURCE_DIR}
-fail() { echo "FAILED: $*"; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home XDG_CACHE_HOME=$work/cache
-mkdir -p "$HOME"
-cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log" 2>&1 ||
-  { cat "$work/install.log"; fail "cmake --install failed"; }
+source "$(dirname "$0")/install_prefix_lib.sh"
 cp -r "$source_dir/examples/kvstore" "$work/kvstore"
 b=$work/build
 cmake -S "$work/kvstore" -B "$b" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log" 2>&1 ||

@@ -18,14 +18,7 @@ build_dir=${1:?usage: $0 LOCKCHECK_BUILD_DIR CLANGXX}
 clangxx=${2:?usage: $0 LOCKCHECK_BUILD_DIR CLANGXX}
 project=$(cd "$(dirname "$0")/plugin_project" && pwd)
 kvstore=$(cd "$(dirname "$0")/../../examples/kvstore/src" && pwd)
-fail() { echo "FAILED: $*"; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home XDG_CACHE_HOME=$work/cache
-mkdir -p "$HOME"
-cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log" 2>&1 ||
-  { cat "$work/install.log"; fail "cmake --install failed"; }
+source "$(dirname "$0")/install_prefix_lib.sh"
 lockcheck=$work/prefix/bin/lockcheck
 
 # The findings of a JSON report, without the summary (it holds the run's duration).
