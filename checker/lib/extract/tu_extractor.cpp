@@ -58,7 +58,7 @@ public:
 
   // Nothing under a declaration written in a system header is analysed (analyze() and the
   // learned locks skip those headers), and most of a TU's AST is there: walking it was a
-  // third of extract's own time on leveldb (docs/performance.md, "The Clang plugin").
+  // third of extract's own time on leveldb (docs/performance.md, "The plugin").
   bool TraverseDecl(Decl *decl) {
     if (decl && !isa<TranslationUnitDecl>(decl) && sm_.isInSystemHeader(decl->getLocation())) return true;
     return RecursiveASTVisitor::TraverseDecl(decl);
