@@ -346,6 +346,49 @@ TEST(FactsStream, ASkippedValueMustStillBeJson) {
   EXPECT_EQ(error.rfind("malformed facts", 0), 0u) << error;
 }
 
+// Member names and skipped strings may hold escapes: a name is still the field it spells
+// (the value read after it reuses the parser's buffer), and a skipped string is checked as
+// a decoded one is.
+TEST(FactsStream, EscapesInNamesAndSkippedValues) {
+  std::string text = factsToJson(everyField());
+  std::string escapedName = text;
+  escapedName.replace(escapedName.find("\"qualified\""), 11, "\"qualifie\\u0064\"");
+  StreamedFacts plain, escaped;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, nullptr, plain, error)) << error;
+  ASSERT_TRUE(readFacts(escapedName, nullptr, escaped, error)) << error;
+  EXPECT_EQ(factsToJson(escaped.facts), factsToJson(plain.facts));
+
+  SeenKeys seen;
+  StreamedFacts first, second;
+  ASSERT_TRUE(readFacts(escapedName, &seen, first, error)) << error;
+  ASSERT_TRUE(readFacts(escapedName, &seen, second, error)) << error; // skipped this time
+  EXPECT_EQ(second.skippedFunctions.size(), 1u);
+  std::string badEscape = escapedName;
+  badEscape.replace(badEscape.find("\\u0064"), 6, "\\u00g4");
+  StreamedFacts out;
+  EXPECT_FALSE(readFacts(badEscape, &seen, out, error)); // in the function met before
+  EXPECT_EQ(error.rfind("malformed facts", 0), 0u) << error;
+}
+
+// A skipped value nested deeper than any decoder reads is left to the reference decoder,
+// which says why it refuses it.
+TEST(FactsStream, ASkippedValueTooDeepGetsTheReferenceDecodersError) {
+  std::string text = factsToJson(everyField());
+  SeenKeys seen;
+  StreamedFacts out;
+  std::string error;
+  ASSERT_TRUE(readFacts(text, &seen, out, error));
+  std::string deep = text;
+  std::string nested = std::string(300, '[') + std::string(300, ']');
+  deep.replace(deep.find("\"name\""), 0, "\"x\": " + nested + ", ");
+  TUFacts reference;
+  std::string referenceError;
+  EXPECT_FALSE(readFacts(deep, &seen, out, error));
+  EXPECT_FALSE(factsFromJson(deep, reference, referenceError));
+  EXPECT_EQ(error, referenceError);
+}
+
 // The merged program keeps millions of these strings: no spare capacity (a string grown
 // by appends holds twice what it needs).
 TEST(FactsStream, DecodedStringsHaveNoSpareCapacity) {

@@ -54,6 +54,19 @@ TEST(InternedString, ConcatenatesAndPrintsLikeAString) {
   EXPECT_EQ(out.str(), "a.cpp:3");
 }
 
+// More texts than the per-thread memo holds, so most come back from the pool's tables after
+// those grew many times: each is still its one object, with its own text.
+TEST(InternedString, ManyTextsStayDistinctAcrossTableGrowth) {
+  constexpr int kTexts = 200000;
+  std::vector<const std::string *> first;
+  for (int i = 0; i < kTexts; ++i) first.push_back(&InternedString("many/" + std::to_string(i)).str());
+  for (int i = kTexts - 1; i >= 0; --i) {
+    InternedString again("many/" + std::to_string(i));
+    ASSERT_EQ(&again.str(), first[static_cast<size_t>(i)]) << i;
+    ASSERT_EQ(again.str(), "many/" + std::to_string(i));
+  }
+}
+
 TEST(InternedString, ThreadsInterningTheSameTextsAgree) {
   constexpr int kThreads = 4, kTexts = 2000;
   std::vector<std::vector<const std::string *>> seen(kThreads);

@@ -8,6 +8,7 @@
 #include "facts/lock_ref.h"
 #include "facts/slot_key.h"
 #include "findings/finding.h"
+#include "support/compact_vector.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -66,6 +67,8 @@ struct UnsharedObject {
   std::vector<unsigned> after;
 };
 
+// One per call in the program (~9 million at 10^5 TUs): the rarely used lists are one
+// pointer wide (support/compact_vector.h) and the flags share a word.
 struct CallEvent {
   InternedString callee;       // function key; empty when the target is unknown
   InternedString calleeName;   // printable ("std::this_thread::sleep_for")
@@ -73,18 +76,18 @@ struct CallEvent {
   SourcePoint where;
   std::vector<HeldLock> held; // definitely held when the call is made
   bool isWait = false;        // a condition-variable wait (blocking, but releases one lock)
-  LockKey waitReleases;       // key of the lock that wait releases
   bool waitsOnAdopted = false; // a wait on the caller's lock (adopted from it, or not taken here)
   bool unresolved = false;     // virtual dispatch: resolved at link time over the class hierarchy
+  CallPath path = CallPath::Normal;
+  LockKey waitReleases;        // key of the lock that wait releases
   // A call through a callable slot (std::function, pointer): its slot. A virtual call
   // (`unresolved`): the slot its receiver is read from, if any (`h->Put()`, `dest_->Append()`).
   SlotKey through;
   LockKey thisArg;             // key of the callee's `this` here ("t:" for our own this)
-  std::vector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
-  std::vector<CallableArg> callables;
-  CallPath path = CallPath::Normal;
-  std::vector<StreamArg> streams;       // stream / descriptor arguments with a known value
-  std::vector<UnsharedObject> unshared; // held locks' objects not yet shared here
+  CompactVector<LockKey> argLocks; // lock key of each argument that names a lock (none otherwise)
+  CompactVector<CallableArg> callables;
+  CompactVector<StreamArg> streams;       // stream / descriptor arguments with a known value
+  CompactVector<UnsharedObject> unshared; // held locks' objects not yet shared here
 };
 
 struct AcquireEvent {
@@ -103,6 +106,8 @@ struct InvokeEvent {
   std::vector<HeldLock> held;
 };
 
+// One per function in the program (~2.6 million at 10^5 TUs): lists most functions leave
+// empty are one pointer wide, as in CallEvent.
 struct FunctionFacts {
   InternedString key;
   InternedString name;      // qualified, printable
@@ -112,14 +117,14 @@ struct FunctionFacts {
   bool annotatedNonblocking = false;
   bool annotatedHandler = false;
   bool isLambda = false;
-  std::vector<LockKey> entryLocks; // keys held on entry (requires_capability)
+  CompactVector<LockKey> entryLocks; // keys held on entry (requires_capability)
   std::vector<CallEvent> calls;
-  std::vector<AcquireEvent> acquires;
-  std::vector<InvokeEvent> invokes;
+  CompactVector<AcquireEvent> acquires;
+  CompactVector<InvokeEvent> invokes;
   // What the body publishes itself (stores, returns, captures, hands to a library function):
   // -1 for `this`, N for parameter N. What it hands to other functions is in its calls'
   // this_arg / arg_locks, judged at link time (link/escape_summary.h).
-  std::vector<int> escapes;
+  CompactVector<int> escapes;
   std::vector<LockEffect> effects; // what a call of it does to the caller's locks (wrappers)
   LockProgram program;             // replayed at link when some effects come from other TUs
 };

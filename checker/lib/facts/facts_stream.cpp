@@ -94,19 +94,19 @@ public:
 private:
   // A definition this reader met in an earlier file (the same key and position): its
   // value is stepped over, only its position read, and it is listed as skipped. Any other
-  // is left to be decoded from where it starts.
-  bool skipSeenDefinition(std::string_view key) {
-    keyHashes_.push_back(fnv1a(key) * 2);
-    if (!seen_) return false;
+  // is decoded. Only a key met before needs its position first: "where" is the last field,
+  // so finding it is a scan of the whole value, which a new definition would pay twice.
+  bool skipSeenDefinition(std::string_view key, std::uint64_t keyHash) {
+    if (!seen_ || !seen_->keySeen(keyHash)) return false;
     const char *start = in_.position();
     SourcePoint where;
     bool hasWhere = false;
     in_.object([&](std::string_view f) {
-      if (f == "where") where = point(), hasWhere = true; // the last of a repeated field, as decoded
+      if (f == "where") where = point(), hasWhere = true;
       else in_.skip();
     });
     if (!hasWhere) throw Reject{};
-    if (!seen_->functionSeen(key, where)) {
+    if (!seen_->functionSeen(keyHash, where)) {
       in_.rewind(start);
       return false;
     }
@@ -115,7 +115,9 @@ private:
   }
 
   void function(std::string_view key) {
-    if (skipSeenDefinition(key)) return;
+    std::uint64_t keyHash = fnv1a(key);
+    keyHashes_.push_back(keyHash * 2);
+    if (skipSeenDefinition(key, keyHash)) return;
     FunctionFacts fn;
     fn.key = key;
     bool where = false;
@@ -129,9 +131,9 @@ private:
       else if (f == "lambda") fn.isLambda = in_.boolean();
       else if (f == "entry_locks") fn.entryLocks = lockKeys();
       else if (f == "calls") fn.calls.clear(), in_.array([&] { fn.calls.push_back(call()); });
-      else if (f == "acquires") fn.acquires.clear(), in_.array([&] { fn.acquires.push_back(acquire()); });
-      else if (f == "invokes") fn.invokes.clear(), in_.array([&] { fn.invokes.push_back(invoke()); });
-      else if (f == "escapes") fn.escapes.clear(), in_.array([&] { fn.escapes.push_back(in_.signedNumber(-1)); });
+      else if (f == "acquires") fn.acquires = list(&FactsDecoder::acquire);
+      else if (f == "invokes") fn.invokes = list(&FactsDecoder::invoke);
+      else if (f == "escapes") fn.escapes = list(&FactsDecoder::escape);
       // Wrappers only, rare: read as the reference decoder reads them; it names any problem.
       else if (f == "effects") fn.effects = effectsFromJson(rawJson(), {});
       else if (f == "program") fn.program = programFromJson(rawJson(), {});
@@ -139,13 +141,15 @@ private:
     });
     if (!where) throw Reject{};
     checkProgram(fn, {});
+    if (seen_) seen_->functionSeen(keyHash, fn.where); // a later file skips this definition
     fn.calls.shrink_to_fit(); // kept for the whole link: no spare capacity
     out_.facts.functions.insert_or_assign(fn.key, std::move(fn));
   }
 
   void decl(std::string_view key) {
-    keyHashes_.push_back(fnv1a(key) * 2 + 1);
-    if (seen_ && seen_->declSeen(key)) {
+    std::uint64_t keyHash = fnv1a(key);
+    keyHashes_.push_back(keyHash * 2 + 1);
+    if (seen_ && seen_->declSeen(keyHash)) {
       in_.skip();
       out_.skippedDecls.emplace_back(key);
       return;
@@ -210,6 +214,13 @@ private:
     if (!key) throw Reject{};
     return *key;
   }
+  // An array of what `element` reads, without spare capacity (a CompactVector built from
+  // it takes its exact size).
+  template <class T> std::vector<T> list(T (FactsDecoder::*element)()) {
+    std::vector<T> out;
+    in_.array([&] { out.push_back((this->*element)()); });
+    return out;
+  }
   std::vector<LockKey> lockKeys() {
     std::vector<LockKey> out;
     in_.array([&] { out.push_back(lockKey()); });
@@ -248,16 +259,18 @@ private:
       else if (f == "arg_locks") c.argLocks = lockKeys();
       else if (f == "unresolved") c.unresolved = in_.boolean();
       else if (f == "through") c.through = slotKey();
-      else if (f == "callables") c.callables.clear(), in_.array([&] { c.callables.push_back(callable()); });
+      else if (f == "callables") c.callables = list(&FactsDecoder::callable);
       else if (f == "path") {
         if (!parseCallPath(in_.stringView(), c.path)) throw Reject{};
-      } else if (f == "streams") c.streams.clear(), in_.array([&] { c.streams.push_back(streamArg()); });
-      else if (f == "unshared") c.unshared.clear(), in_.array([&] { c.unshared.push_back(unsharedObject()); });
+      } else if (f == "streams") c.streams = list(&FactsDecoder::streamArg);
+      else if (f == "unshared") c.unshared = list(&FactsDecoder::unsharedObject);
       else throw Reject{}; // an unknown field
     });
     if (!where) throw Reject{};
     return c;
   }
+
+  int escape() { return in_.signedNumber(-1); } // -1 for `this`, N for parameter N
 
   StreamArg streamArg() {
     StreamArg s;

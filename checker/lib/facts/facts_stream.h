@@ -24,11 +24,17 @@ namespace lockcheck {
 class SeenKeys {
 public:
   // True if the definition of `key` at `where` was met before; records it otherwise.
-  bool functionSeen(std::string_view key, const SourcePoint &where) {
-    std::uint64_t h = fnv1a(key) ^ (where.file.hash() * 0x9E3779B97F4A7C15ull);
+  bool functionSeen(std::string_view key, const SourcePoint &where) { return functionSeen(fnv1a(key), where); }
+  bool declSeen(std::string_view key) { return declSeen(fnv1a(key)); }
+  // The same by the key's fnv1a, which the reader has computed already.
+  bool functionSeen(std::uint64_t keyHash, const SourcePoint &where) {
+    std::uint64_t h = keyHash ^ (where.file.hash() * 0x9E3779B97F4A7C15ull);
     return !functions_.insert(h ^ ((std::uint64_t(where.line) << 32 | where.column) * 0xC2B2AE3D27D4EB4Full));
   }
-  bool declSeen(std::string_view key) { return !decls_.insert(fnv1a(key)); }
+  bool declSeen(std::uint64_t keyHash) { return !decls_.insert(keyHash); }
+  // True if some definition of the key was met before; records it otherwise. Only a key
+  // met before can be skipped, so the reader looks for the position of no other.
+  bool keySeen(std::uint64_t keyHash) { return !keys_.insert(keyHash); }
 
 private:
   // Open addressing, at most half full: 8-16 bytes a key (a node set takes ~40).
@@ -40,7 +46,7 @@ private:
     std::vector<std::uint64_t> slots_;
     size_t used_ = 0;
   };
-  Table functions_, decls_;
+  Table functions_, decls_, keys_;
 };
 
 struct SkippedDefinition {

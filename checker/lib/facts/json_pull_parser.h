@@ -126,23 +126,33 @@ public:
     return std::string_view(start, static_cast<size_t>(p_ - start));
   }
 
-  // Checks the JSON syntax of one value and steps over it, without decoding.
+  // Checks the JSON syntax of one value and steps over it, without decoding. Deeper than
+  // the reference decoder's limit (strict_json::kMaxDepth) rejects, and that decoder says so.
   void skip() {
-    std::vector<char> open; // the containers entered, innermost last
+    // The containers entered, innermost last, one bit each (set: an object): skipping is
+    // most of the reader's work, and a heap-allocated stack cost an allocation a value.
+    static constexpr size_t kMaxDepth = 256;
+    std::uint64_t objects[kMaxDepth / 64] = {};
+    size_t depth = 0;
+    auto inObject = [&] { return (objects[(depth - 1) / 64] >> ((depth - 1) % 64) & 1) != 0; };
     for (;;) {
       char c = peek();
       if (c == '{' || c == '[') {
         ++p_;
-        open.push_back(c);
+        if (depth == kMaxDepth) throw Reject{};
+        std::uint64_t bit = std::uint64_t(1) << (depth % 64);
+        if (c == '{') objects[depth / 64] |= bit;
+        else objects[depth / 64] &= ~bit;
+        ++depth;
         if (peek() == (c == '{' ? '}' : ']')) {
           ++p_;
-          open.pop_back();
+          --depth;
         } else {
           if (c == '{') memberKey();
           continue;
         }
       } else if (c == '"') {
-        stringView();
+        skipString();
       } else if (c == 't' || c == 'f') {
         boolean();
       } else if (c == 'n') {
@@ -152,15 +162,15 @@ public:
       }
       // After a value: the next member or element, or close containers.
       for (;;) {
-        if (open.empty()) return;
+        if (depth == 0) return;
         char next = peek();
         ++p_;
         if (next == ',') {
-          if (open.back() == '{') memberKey();
+          if (inObject()) memberKey();
           break;
         }
-        if (next != (open.back() == '{' ? '}' : ']')) throw Reject{};
-        open.pop_back();
+        if (next != (inObject() ? '}' : ']')) throw Reject{};
+        --depth;
       }
     }
   }
@@ -177,15 +187,17 @@ private:
     }
     std::uint64_t seen[kMaxFields];
     size_t fields = 0;
-    for (std::string key;;) {
-      string(key);
+    std::string unescaped; // a key with escapes: stringView()'s scratch is reused by the value
+    for (;;) {
+      std::string_view key = stringView();
+      if (key.data() == scratch_.data()) key = unescaped = key;
       if (distinct) {
         std::uint64_t h = fnv1a(key);
         if (fields == kMaxFields || std::find(seen, seen + fields, h) != seen + fields) throw Reject{};
         seen[fields++] = h;
       }
       expect(':');
-      member(std::string_view(key));
+      member(key);
       if (peek() == ',') {
         ++p_;
         continue;
@@ -201,8 +213,24 @@ private:
     return true;
   }
   void memberKey() {
-    stringView();
+    skipString();
     expect(':');
+  }
+  // A string's syntax, checked as stringView() checks it, without building its text.
+  void skipString() {
+    expect('"');
+    for (;;) {
+      skipPlainRun();
+      if (p_ == end_) throw Reject{};
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return;
+      }
+      if (c < 0x20) throw Reject{};
+      if (c == '\\') escape(scratch_), scratch_.clear(); // checked, not kept
+      else p_ += checkedUtf8Length();
+    }
   }
   // Characters that stand for themselves in a JSON string: ASCII, not '"', '\\' or a control.
   void skipPlainRun() {
@@ -302,10 +330,14 @@ private:
   // One well-formed UTF-8 sequence (RFC 3629), copied; anything else is rejected as the
   // reference decoder rejects it.
   void utf8(std::string &out) {
-    size_t n = utf8SequenceLength(p_, end_);
-    if (n == 0) throw Reject{};
+    size_t n = checkedUtf8Length();
     out.append(p_, n);
     p_ += n;
+  }
+  size_t checkedUtf8Length() const {
+    size_t n = utf8SequenceLength(p_, end_);
+    if (n == 0) throw Reject{};
+    return n;
   }
 
   const char *p_, *end_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "facts/lock_ref.h"
+#include "support/compact_vector.h"
 
 #include <optional>
 #include <vector>
@@ -102,12 +103,13 @@ struct ProgramBlock {
 
 // Block 0 is the entry. Written only for functions with pending calls.
 struct LockProgram {
-  std::vector<ProgramBlock> blocks;
-  std::vector<PendingCall> pending;
-  std::vector<ProgramExit> exits;
+  // In every function, used by few (support/compact_vector.h).
+  CompactVector<ProgramBlock> blocks;
+  CompactVector<PendingCall> pending;
+  CompactVector<ProgramExit> exits;
   // A constructor's members initialised from a parameter or a global (`_mutex(mutex)`:
   // "_mutex", "p0:"): a lock it keeps there is its argument's to its callers.
-  std::vector<std::pair<InternedString, LockKey>> fieldInits;
+  CompactVector<std::pair<InternedString, LockKey>> fieldInits;
   bool empty() const { return pending.empty(); }
 };
 

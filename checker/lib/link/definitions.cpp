@@ -18,22 +18,24 @@
 
 namespace lockcheck {
 
-void ProgramLinker::addDefinition(FunctionFacts &&fn) {
-  InternedString key = fn.key;
-  auto same = [&](const FunctionFacts &other) { return other.where == fn.where; };
+void ProgramLinker::addDefinition(FunctionMap::node_type node) {
+  InternedString key = node.key();
+  const SourcePoint where = node.mapped().where;
+  auto same = [&](const FunctionFacts &other) { return other.where == where; };
   if (auto v = variants_.find(key); v != variants_.end()) { // split by an earlier number()
     for (const auto &alias : v->second)
       if (same(functions_.find(alias)->second)) return;
   } else {
-    auto [it, added] = functions_.try_emplace(key, std::move(fn));
-    if (added) {
+    auto inserted = functions_.insert(std::move(node));
+    if (inserted.inserted) {
       index_.set(key, kNoId);
       return;
     }
-    if (same(it->second)) return; // the same code, brought by another TU
+    if (same(inserted.position->second)) return; // the same code, brought by another TU
+    node = std::move(inserted.node);
   }
   std::vector<FunctionFacts> &extra = extraDefinitions_[key];
-  if (std::none_of(extra.begin(), extra.end(), same)) extra.push_back(std::move(fn));
+  if (std::none_of(extra.begin(), extra.end(), same)) extra.push_back(std::move(node.mapped()));
 }
 
 void ProgramLinker::splitDefinitions() {

@@ -19,9 +19,12 @@ void ProgramLinker::add(TUFacts facts) {
   calls_.add(facts); // before indirect_ takes the classes
   streams_.add(facts);
   indirect_.add(facts);
-  for (auto &[key, fn] : facts.functions) {
-    fn.key = key;
-    addDefinition(std::move(fn)); // link/definitions.cpp
+  // Node by node: the program's map takes the decoded nodes as they are, with no allocation
+  // and no copy of a function's facts.
+  while (!facts.functions.empty()) {
+    auto node = facts.functions.extract(facts.functions.begin());
+    node.mapped().key = node.key();
+    addDefinition(std::move(node)); // link/definitions.cpp
   }
   for (auto &[key, d] : facts.decls) decls_.emplace(key, std::move(d));
   for (auto &f : facts.findings) local_.push_back(std::move(f));

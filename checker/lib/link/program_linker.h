@@ -220,7 +220,7 @@ private:
   bool argumentClasses(const CallEvent &call, unsigned param, std::vector<std::string> &out) const;
   // Distinct definitions of one key (link/definitions.cpp). add() keeps the first and sets
   // aside the others; number() gives each its own key and binds the calls that can tell.
-  void addDefinition(FunctionFacts &&fn);
+  void addDefinition(FunctionMap::node_type node);
   void splitDefinitions();
   void bindCalls();
   bool updateChoice(Id id);
