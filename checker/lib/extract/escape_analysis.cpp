@@ -344,6 +344,8 @@ EscapeAnalysis::Use EscapeAnalysis::classify(const Expr *use, const Stmt *&site)
 }
 
 // `v = ...`, `v.reset(...)`, `&v` of a pointer: the local may name another object later.
+// (`v.release()` does not: it empties `v`, and hands the object on where it is called, a
+// publication there, so a lock taken on it before is still on an object not yet shared.)
 bool EscapeAnalysis::reassigned(const VarDecl *var) const {
   auto uses = usesOf_.find(var);
   if (uses == usesOf_.end()) return false;
@@ -361,7 +363,7 @@ bool EscapeAnalysis::reassigned(const VarDecl *var) const {
       return true;
     if (const auto *member = dyn_cast_or_null<MemberExpr>(p); member && isPointerLike(var->getType()))
       if (const auto *m = dyn_cast<CXXMethodDecl>(member->getMemberDecl()))
-        if (m->getIdentifier() && (m->getName() == "reset" || m->getName() == "swap" || m->getName() == "release")) return true;
+        if (m->getIdentifier() && (m->getName() == "reset" || m->getName() == "swap")) return true;
   }
   return false;
 }

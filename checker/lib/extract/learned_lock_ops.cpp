@@ -59,6 +59,8 @@ void LockRecognizer::learnedOperation(const CallSite &call, const FunctionDecl *
   CallNames names = callNames(call, caller);
   std::vector<LockRef> acquired, tried, released;
   bool bounded = true, heldOnZero = false;
+  std::optional<bool> failsOnNonZero; // every acquisition reports its failure, and how
+  bool allReport = true;
   for (const LockEffect &e : summary->effects) {
     if (!applies(e, call, ctx_)) continue;
     std::optional<LockRef> lock = effectAtCall(e, names);
@@ -67,6 +69,8 @@ void LockRecognizer::learnedOperation(const CallSite &call, const FunctionDecl *
     case LockEffect::Kind::Acquire:
       acquired.push_back(*lock);
       bounded &= e.bounded;
+      if (!e.reportsFailure || (failsOnNonZero && *failsOnNonZero != e.heldOnZero)) allReport = false;
+      else failsOnNonZero = e.heldOnZero;
       break;
     case LockEffect::Kind::TryAcquire:
       tried.push_back(*lock);
@@ -80,6 +84,10 @@ void LockRecognizer::learnedOperation(const CallSite &call, const FunctionDecl *
     op.locks = std::move(acquired);
     op.releases = std::move(released);
     op.bounded = bounded;
+    if (allReport && failsOnNonZero) { // `if (mu.Lock() != 0) return -1;`: as for the lock call
+      op.reportsFailure = true;
+      op.success = *failsOnNonZero ? TrySuccess::Zero : TrySuccess::True;
+    }
   } else if (!tried.empty()) {
     op.kind = LockOperation::TryAcquire;
     op.locks = std::move(tried);

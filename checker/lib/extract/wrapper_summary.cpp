@@ -173,6 +173,34 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
     return e;
   };
 
+  // A lock held at every return of a function that returns its lock call's result
+  // (`int Lock() { return pthread_mutex_lock(&m_); }`, `return pthread_mutex_lock(&m_) == 0;`):
+  // on the side of each returned value that reports failure the lock call took nothing (the
+  // refinement drops it there), so the caller's test of the result tells the branches apart
+  // as it would for the lock call itself (spec §1: not a leak on the failure branch).
+  auto reportsFailure = [&](LockEffect &e, const LockKey &key) {
+    bool failsOnNonZero = true, failsOnZero = true, tested = false;
+    for (size_t i = 0; i < normal.size() && (failsOnNonZero || failsOnZero); ++i) {
+      Expr::EvalResult constant;
+      const Expr *value = normal[i]->returned;
+      if (sides[i]) {
+        Presence t = presence(sides[i]->first, key, false, fn_), f = presence(sides[i]->second, key, false, fn_);
+        failsOnNonZero &= t.kind == Presence::Absent && f.kind == Presence::Definite;
+        failsOnZero &= t.kind == Presence::Definite && f.kind == Presence::Absent;
+        tested = true;
+      } else if (value && !value->isValueDependent() && value->EvaluateAsInt(constant, ctx_)) {
+        bool nonZero = constant.Val.getInt().getBoolValue(); // a success value returned after locking
+        failsOnNonZero &= !nonZero;
+        failsOnZero &= nonZero;
+      } else {
+        failsOnNonZero = failsOnZero = false;
+      }
+    }
+    if (!tested || !(failsOnNonZero || failsOnZero)) return;
+    e.reportsFailure = true;
+    e.heldOnZero = failsOnNonZero;
+  };
+
   // All returns joined: a lock held at some returns and not at others may be held exactly
   // when a parameter says so (`if (unlockNow) m.unlock();`, whose false edge goes straight
   // to the exit, so no single return knows it).
@@ -207,6 +235,7 @@ void FunctionWalk::summarize(const std::vector<ExitState> &exits) {
     if (everywhere && sameCondition) {
       LockEffect e = effectOf(LockEffect::Kind::Acquire, lock);
       if (condition && !unconditional) e.ifParam = static_cast<int>(condition->first), e.ifValue = condition->second;
+      else if (testable) reportsFailure(e, key);
       summary.effects.push_back(e);
       handedOver_.insert(key);
       continue;

@@ -29,7 +29,10 @@ struct LockEffect {
   bool shared = false;
   bool recursive = false;
   bool bounded = false;    // taken by a try or timed operation: never an unbounded wait or a double lock
-  bool heldOnZero = false; // TryAcquire only
+  bool heldOnZero = false; // TryAcquire; Acquire with reportsFailure: success is zero / false
+  // Acquire only: the function returns its lock call's result (`return pthread_mutex_lock(&m);`),
+  // so a result other than success means nothing was taken (spec §1), as for the lock call.
+  bool reportsFailure = false;
   // A constructor's lock kept in a member (`_mutex(mutex)`): the member's name. The key is
   // already in the constructor's parameters' terms; a destructor or method that acts
   // through this member acts on the same lock (a guard class).

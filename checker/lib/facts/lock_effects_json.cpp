@@ -54,6 +54,7 @@ json effectsToJson(const std::vector<LockEffect> &effects) {
     json j = compactJson({{"kind", kKinds[static_cast<int>(e.kind)]}, {"key", e.key}, {"order", e.order},
                           {"display", e.display}, {"shared", e.shared}, {"recursive", e.recursive},
                           {"bounded", e.bounded}, {"held_on_zero", e.heldOnZero}, {"via", e.via}});
+    if (e.reportsFailure) j["reports_failure"] = true;
     if (e.ifParam >= 0) j["if_param"] = e.ifParam, j["if_value"] = e.ifValue;
     out.push_back(std::move(j));
   }
@@ -64,7 +65,7 @@ std::vector<LockEffect> effectsFromJson(const json &j, const At &at) {
   std::vector<LockEffect> out;
   each(j, at, [&](const json &e, const At &ea) {
     object(e, ea, {"kind", "key", "order", "display", "shared", "recursive", "bounded", "held_on_zero", "via", "if_param",
-                   "if_value"});
+                   "if_value", "reports_failure"});
     LockEffect effect;
     effect.kind = static_cast<LockEffect::Kind>(nameIndex(required(e, "kind", ea), ea.field("kind"), kKinds, "effect kind"));
     effect.key = lockKey(required(e, "key", ea), ea.field("key"));
@@ -74,6 +75,9 @@ std::vector<LockEffect> effectsFromJson(const json &j, const At &at) {
     effect.recursive = optBoolean(e, "recursive", ea);
     effect.bounded = optBoolean(e, "bounded", ea);
     effect.heldOnZero = optBoolean(e, "held_on_zero", ea);
+    effect.reportsFailure = optBoolean(e, "reports_failure", ea);
+    if (effect.reportsFailure && effect.kind != LockEffect::Kind::Acquire)
+      malformed(ea.field("reports_failure"), "reports_failure on an effect that is not an acquire");
     effect.via = optString(e, "via", ea);
     effect.ifParam = optIndex(e, "if_param", ea);
     if (effect.ifParam < 0 && optional(e, "if_value")) malformed(ea.field("if_value"), "if_value without if_param");

@@ -90,7 +90,8 @@ struct Action {
   enum Kind { None, Plain, GuardConstruct, GuardDestroy, GuardUnlock, GuardLock, GuardTry } kind = None;
   std::vector<LockRef> acquires, tries, releases;
   bool bounded = true;     // every acquisition is a try or timed one
-  bool heldOnZero = false; // tries: held when the result is zero
+  bool heldOnZero = false; // tries: held when the result is zero; acquires that report failure: succeeded
+  bool reportsFailure = false; // Plain: every acquisition's result reports its failure (`if (mu.Lock() != 0)`)
   bool inverse = false;    // GuardConstruct: a ScopedUnlock
   bool reacquires = false; // GuardDestroy: gives back what it let go of
 };
@@ -265,6 +266,8 @@ Action FunctionReplay::resolve(const PendingCall &p) {
     if (!lock) continue;
     switch (e.kind) {
     case LockEffect::Kind::Acquire:
+      a.reportsFailure = e.reportsFailure && (a.acquires.empty() || (a.reportsFailure && a.heldOnZero == e.heldOnZero));
+      if (a.tries.empty()) a.heldOnZero = e.heldOnZero;
       a.acquires.push_back(*lock);
       a.bounded &= e.bounded;
       break;
@@ -395,6 +398,12 @@ void FunctionReplay::branch(State &s, const ProgramBlock &block, size_t succInde
   const Action &a = actions_[static_cast<size_t>(block.test)];
   const PendingCall &p = program_.pending[static_cast<size_t>(block.test)];
   bool nonZero = succIndex == block.nonZeroSucc;
+  if (a.kind == Action::Plain && a.reportsFailure && a.tries.empty()) {
+    if (a.heldOnZero != nonZero) return; // the success edge: held since the call
+    for (const LockRef &l : a.acquires) // the failure edge: the lock call took nothing
+      std::erase_if(s.facts, [&](const Fact &f) { return f.lock.key == l.key && f.guard.empty() && f.acquired == p.at; });
+    return;
+  }
   if (a.heldOnZero == nonZero) return; // the failure edge: nothing taken
   std::vector<LockRef> locks = a.tries;
   LockKey owner;
